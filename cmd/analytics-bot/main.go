@@ -1,0 +1,132 @@
+// Command analytics-bot answers analytics questions in Slack with an LLM
+// agent that queries PostgreSQL through a read-only role.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/analytics-bot/analytics-bot/config"
+)
+
+// version is stamped by release builds (-ldflags "-X main.version=…").
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// env is what a command reads from the outside world.
+type env struct {
+	lookup func(string) (string, bool)
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// command is one subcommand of the binary.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, e env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "HTTP server for Slack plus the workers that answer questions", runServe},
+		{"migrate", "apply migrations and set up the read-only role (idempotent)", runMigrate},
+		{"demo-data", "load the deterministic demo data set into app_metrics (--days N)", runDemoData},
+		{"ask", `answer one question in the terminal: ask "QUESTION" [--json]`, runAsk},
+		{"eval", "score the golden questions (evals/) against the configured model", runEval},
+		{"version", "print the version", runVersion},
+	}
+}
+
+// errUsage marks a mistake in the command line; it exits with code 2.
+var errUsage = errors.New("usage")
+
+func run(ctx context.Context, args []string, lookup func(string) (string, bool), stdout, stderr io.Writer) error {
+	e := env{lookup: lookup, stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
+		usage(stderr)
+		return fmt.Errorf("%w: no command given", errUsage)
+	}
+	name := args[0]
+	if name == "-h" || name == "--help" || name == "help" {
+		usage(stdout)
+		return nil
+	}
+	if name == "--version" {
+		name = "version"
+	}
+	for _, c := range commands() {
+		if c.name == name {
+			return c.run(ctx, e, args[1:])
+		}
+	}
+	usage(stderr)
+	return fmt.Errorf("%w: unknown command %q", errUsage, name)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "analytics-bot: a Slack analytics chatbot. Usage: analytics-bot COMMAND [flags]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Commands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Settings come from the environment (and SSM Parameter Store under SSM_PREFIX); see README.md.")
+	fmt.Fprintln(w, "Run 'analytics-bot COMMAND --help' for a command's flags.")
+}
+
+// newFlagSet returns a flag set whose --help prints the command's usage to
+// stdout and whose errors become usage errors.
+func newFlagSet(e env, name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stdout)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: analytics-bot %s\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args; --help ends the command successfully.
+func parseFlags(fs *flag.FlagSet, e env, args []string) (helped bool, err error) {
+	fs.SetOutput(io.Discard)
+	err = fs.Parse(args)
+	fs.SetOutput(e.stdout)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.Usage()
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("%w: %s: %v", errUsage, fs.Name(), err)
+	}
+	return false, nil
+}
+
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return 0
+	}
+	if errors.Is(err, context.Canceled) {
+		return 130
+	}
+	msg := strings.ReplaceAll(err.Error(), "\n", " ")
+	fmt.Fprintln(stderr, "analytics-bot: "+msg)
+	if config.IsError(err) || errors.Is(err, errUsage) {
+		return 2
+	}
+	return 1
+}

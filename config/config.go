@@ -1,0 +1,141 @@
+// Package config loads analytics-bot's settings from the environment and,
+// for whatever the environment leaves unset, from AWS SSM Parameter Store.
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Config is every setting of the bot, resolved and typed.
+type Config struct {
+	ProjectName string
+	Debug       bool
+	Environment string
+	SSMPrefix   string
+	Port        int
+
+	PostgresHost     string
+	PostgresPort     int
+	PostgresUser     string
+	PostgresPassword string
+	PostgresDB       string
+
+	ReadonlyUser     string
+	ReadonlyPassword string
+
+	OpenAIAPIKey  string
+	OpenAIBaseURL string
+	AIModel       string
+	// ModelPrices overrides or extends the built-in price table, as
+	// "model=input,cached,output;…" in dollars per million tokens.
+	ModelPrices string
+
+	SlackBotToken      string
+	SlackSigningSecret string
+	SlackAPIURL        string
+	SlackAppToken      string
+
+	LogfireToken       string
+	LogfireReadToken   string
+	LogfireServiceName string
+	LogfireEnvironment string
+
+	QueryTimeout  time.Duration
+	MaxResultRows int
+	ExportMaxRows int
+	PromptsDir    string
+
+	AllowedChannels []string
+	AllowedUsers    []string
+	Charts          bool
+	Workers         int
+}
+
+// DefaultOpenAIBaseURL is the OpenAI API used when OPENAI_BASE_URL is unset.
+const DefaultOpenAIBaseURL = "https://api.openai.com/v1"
+
+// IsLocal reports whether the bot runs on a developer machine, where a
+// missing read-only password may be generated.
+func (c *Config) IsLocal() bool { return c.Environment == "local" }
+
+// PostgresDSN is the connection string of the application's own role.
+func (c *Config) PostgresDSN() string {
+	return dsn(c.PostgresHost, c.PostgresPort, c.PostgresUser, c.PostgresPassword, c.PostgresDB)
+}
+
+// ReadonlyDSN is the connection string of the role model-written SQL runs as.
+func (c *Config) ReadonlyDSN() string {
+	return dsn(c.PostgresHost, c.PostgresPort, c.ReadonlyUser, c.ReadonlyPassword, c.PostgresDB)
+}
+
+func dsn(host string, port int, user, password, db string) string {
+	u := url.URL{
+		Scheme: "postgres",
+		Host:   fmt.Sprintf("%s:%d", host, port),
+		Path:   "/" + db,
+	}
+	if password != "" {
+		u.User = url.UserPassword(user, password)
+	} else {
+		u.User = url.User(user)
+	}
+	return u.String()
+}
+
+// LogValue renders the configuration for logs with every secret masked.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("project_name", c.ProjectName),
+		slog.Bool("debug", c.Debug),
+		slog.String("environment", c.Environment),
+		slog.String("ssm_prefix", c.SSMPrefix),
+		slog.Int("port", c.Port),
+		slog.String("postgres", fmt.Sprintf("%s@%s:%d/%s", c.PostgresUser, c.PostgresHost, c.PostgresPort, c.PostgresDB)),
+		slog.String("postgres_password", mask(c.PostgresPassword)),
+		slog.String("readonly_user", c.ReadonlyUser),
+		slog.String("readonly_password", mask(c.ReadonlyPassword)),
+		slog.String("openai_api_key", mask(c.OpenAIAPIKey)),
+		slog.String("openai_base_url", c.OpenAIBaseURL),
+		slog.String("ai_model", c.AIModel),
+		slog.String("slack_bot_token", mask(c.SlackBotToken)),
+		slog.String("slack_signing_secret", mask(c.SlackSigningSecret)),
+		slog.String("slack_app_token", mask(c.SlackAppToken)),
+		slog.String("slack_api_url", c.SlackAPIURL),
+		slog.String("logfire_token", mask(c.LogfireToken)),
+		slog.String("logfire_read_token", mask(c.LogfireReadToken)),
+		slog.String("logfire_service_name", c.LogfireServiceName),
+		slog.String("logfire_environment", c.LogfireEnvironment),
+		slog.Duration("query_timeout", c.QueryTimeout),
+		slog.Int("max_result_rows", c.MaxResultRows),
+		slog.Int("export_max_rows", c.ExportMaxRows),
+		slog.String("prompts_dir", c.PromptsDir),
+		slog.String("allowed_channels", strings.Join(c.AllowedChannels, ",")),
+		slog.String("allowed_users", strings.Join(c.AllowedUsers, ",")),
+		slog.Bool("charts", c.Charts),
+		slog.Int("workers", c.Workers),
+	)
+}
+
+// Secrets lists the secret values of the configuration that are set, so
+// that tests and log scrubbers can look for them.
+func (c *Config) Secrets() []string {
+	var out []string
+	for _, s := range []string{c.PostgresPassword, c.ReadonlyPassword, c.OpenAIAPIKey,
+		c.SlackBotToken, c.SlackSigningSecret, c.SlackAppToken, c.LogfireToken, c.LogfireReadToken} {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func mask(secret string) string {
+	if secret == "" {
+		return "(unset)"
+	}
+	return "****"
+}

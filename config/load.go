@@ -1,0 +1,260 @@
+package config
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Error is a configuration problem a person must fix; its message names
+// the variable.
+type Error struct {
+	Variable string
+	Problem  string
+}
+
+func (e *Error) Error() string { return e.Variable + " " + e.Problem }
+
+// ParameterSource reads every parameter under a path, decrypted, keyed by
+// the variable name it stands for.
+type ParameterSource interface {
+	Parameters(ctx context.Context, prefix string) (map[string]string, error)
+}
+
+// setting describes one variable: its name, default and how it is stored.
+type setting struct {
+	name  string
+	value string
+	apply func(c *Config, v string) error
+}
+
+// Variables lists every variable the bot reads, in the order of the
+// interface document.
+func Variables() []string {
+	names := make([]string, 0, len(settings))
+	for _, s := range settings {
+		names = append(names, s.name)
+	}
+	return names
+}
+
+var settings = []setting{
+	{"PROJECT_NAME", "analytics-bot", func(c *Config, v string) error { c.ProjectName = v; return nil }},
+	{"DEBUG", "false", func(c *Config, v string) (err error) { c.Debug, err = parseBool(v); return }},
+	{"ENVIRONMENT", "local", func(c *Config, v string) error { c.Environment = v; return nil }},
+	{"PORT", "8000", func(c *Config, v string) (err error) { c.Port, err = parsePort(v); return }},
+	{"POSTGRES_HOST", "localhost", func(c *Config, v string) error { c.PostgresHost = v; return nil }},
+	{"POSTGRES_PORT", "5432", func(c *Config, v string) (err error) { c.PostgresPort, err = parsePort(v); return }},
+	{"POSTGRES_USER", "postgres", func(c *Config, v string) error { c.PostgresUser = v; return nil }},
+	{"POSTGRES_PASSWORD", "", func(c *Config, v string) error { c.PostgresPassword = v; return nil }},
+	{"POSTGRES_DB", "analytics", func(c *Config, v string) error { c.PostgresDB = v; return nil }},
+	{"POSTGRES_READONLY_USER", "analytics_readonly", func(c *Config, v string) error { c.ReadonlyUser = v; return parseIdentifier(v) }},
+	{"POSTGRES_READONLY_PASSWORD", "", func(c *Config, v string) error { c.ReadonlyPassword = v; return nil }},
+	{"OPENAI_API_KEY", "", func(c *Config, v string) error { c.OpenAIAPIKey = v; return nil }},
+	{"OPENAI_BASE_URL", DefaultOpenAIBaseURL, func(c *Config, v string) (err error) { c.OpenAIBaseURL, err = parseURL(v); return }},
+	{"AI_MODEL", "gpt-4.1", func(c *Config, v string) error { c.AIModel = v; return nonEmpty(v) }},
+	{"AI_PRICES", "", func(c *Config, v string) error { c.ModelPrices = v; return nil }},
+	{"SLACK_BOT_TOKEN", "", func(c *Config, v string) error { c.SlackBotToken = v; return nil }},
+	{"SLACK_SIGNING_SECRET", "", func(c *Config, v string) error { c.SlackSigningSecret = v; return nil }},
+	{"SLACK_API_URL", "https://slack.com/api/", func(c *Config, v string) (err error) { c.SlackAPIURL, err = parseSlackURL(v); return }},
+	{"SLACK_APP_TOKEN", "", func(c *Config, v string) error { c.SlackAppToken = v; return nil }},
+	{"LOGFIRE_TOKEN", "", func(c *Config, v string) error { c.LogfireToken = v; return nil }},
+	{"LOGFIRE_READ_TOKEN", "", func(c *Config, v string) error { c.LogfireReadToken = v; return nil }},
+	{"LOGFIRE_SERVICE_NAME", "", func(c *Config, v string) error { c.LogfireServiceName = v; return nil }},
+	{"LOGFIRE_ENVIRONMENT", "", func(c *Config, v string) error { c.LogfireEnvironment = v; return nil }},
+	{"QUERY_TIMEOUT", "15s", func(c *Config, v string) (err error) { c.QueryTimeout, err = parseDuration(v); return }},
+	{"MAX_RESULT_ROWS", "1000", func(c *Config, v string) (err error) { c.MaxResultRows, err = parsePositive(v); return }},
+	{"EXPORT_MAX_ROWS", "1000000", func(c *Config, v string) (err error) { c.ExportMaxRows, err = parsePositive(v); return }},
+	{"PROMPTS_DIR", "", func(c *Config, v string) error { c.PromptsDir = v; return nil }},
+	{"ALLOWED_CHANNELS", "", func(c *Config, v string) error { c.AllowedChannels = parseList(v); return nil }},
+	{"ALLOWED_USERS", "", func(c *Config, v string) error { c.AllowedUsers = parseList(v); return nil }},
+	{"CHARTS", "true", func(c *Config, v string) (err error) { c.Charts, err = parseBool(v); return }},
+	{"WORKERS", "100", func(c *Config, v string) (err error) { c.Workers, err = parseNonNegative(v); return }},
+}
+
+// Load resolves the configuration: explicit environment first, then SSM
+// Parameter Store under SSM_PREFIX (when set) for every unset variable,
+// then the defaults. lookup is os.LookupEnv in production; source may be
+// nil when SSM is not wanted.
+func Load(ctx context.Context, lookup func(string) (string, bool), source ParameterSource) (*Config, error) {
+	prefix, _ := lookup("SSM_PREFIX")
+	prefix = strings.TrimSpace(prefix)
+
+	var fromSSM map[string]string
+	if prefix != "" {
+		if source == nil {
+			return nil, &Error{Variable: "SSM_PREFIX", Problem: "is set but no SSM client is available"}
+		}
+		var err error
+		fromSSM, err = source.Parameters(ctx, prefix)
+		if err != nil {
+			return nil, fmt.Errorf("SSM_PREFIX %s: read parameters: %w", prefix, err)
+		}
+	}
+
+	cfg := &Config{SSMPrefix: prefix}
+	for _, s := range settings {
+		value, ok := lookup(s.name)
+		if !ok {
+			value, ok = fromSSM[s.name]
+		}
+		if !ok {
+			value = s.value
+		}
+		if err := s.apply(cfg, strings.TrimSpace(value)); err != nil {
+			return nil, &Error{Variable: s.name, Problem: fmt.Sprintf("is invalid (%q): %v", redactIfSecret(s.name, value), err)}
+		}
+	}
+	if cfg.LogfireServiceName == "" {
+		cfg.LogfireServiceName = cfg.ProjectName
+	}
+	if cfg.LogfireEnvironment == "" {
+		cfg.LogfireEnvironment = cfg.Environment
+	}
+	return cfg, nil
+}
+
+// Requirement names what a command needs from the configuration.
+type Requirement int
+
+// The requirements commands combine.
+const (
+	NeedDatabase Requirement = 1 << iota
+	NeedModel
+	NeedSlack
+)
+
+// Validate checks that the configuration has what a command needs and
+// says exactly which variable is missing.
+func (c *Config) Validate(need Requirement) error {
+	if need&NeedDatabase != 0 {
+		for name, v := range map[string]string{"POSTGRES_HOST": c.PostgresHost, "POSTGRES_USER": c.PostgresUser, "POSTGRES_DB": c.PostgresDB} {
+			if v == "" {
+				return &Error{Variable: name, Problem: "is empty"}
+			}
+		}
+	}
+	if need&NeedModel != 0 && c.OpenAIAPIKey == "" && c.OpenAIBaseURL == DefaultOpenAIBaseURL {
+		return &Error{Variable: "OPENAI_API_KEY", Problem: "is not set (needed to ask the model; or set OPENAI_BASE_URL to an OpenAI-compatible server)"}
+	}
+	if need&NeedSlack != 0 {
+		if c.SlackBotToken == "" {
+			return &Error{Variable: "SLACK_BOT_TOKEN", Problem: "is not set (needed to answer in Slack)"}
+		}
+		if c.SlackSigningSecret == "" {
+			return &Error{Variable: "SLACK_SIGNING_SECRET", Problem: "is not set (needed to verify Slack requests)"}
+		}
+	}
+	return nil
+}
+
+// IsError reports whether err is a configuration error, which commands
+// report with exit code 2.
+func IsError(err error) bool {
+	var cerr *Error
+	return errors.As(err, &cerr)
+}
+
+func redactIfSecret(name, value string) string {
+	for _, marker := range []string{"PASSWORD", "TOKEN", "SECRET", "KEY"} {
+		if strings.Contains(name, marker) {
+			return "****"
+		}
+	}
+	return value
+}
+
+func parseBool(v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "1", "true", "yes", "on":
+		return true, nil
+	case "", "0", "false", "no", "off":
+		return false, nil
+	}
+	return false, errors.New("want true or false")
+}
+
+func parsePort(v string) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > 65535 {
+		return 0, errors.New("want a port number between 0 and 65535")
+	}
+	return n, nil
+}
+
+func parsePositive(v string) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		return 0, errors.New("want a positive whole number")
+	}
+	return n, nil
+}
+
+func parseNonNegative(v string) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, errors.New("want a whole number, 0 or more")
+	}
+	return n, nil
+}
+
+func parseDuration(v string) (time.Duration, error) {
+	if n, err := strconv.Atoi(v); err == nil {
+		v = strconv.Itoa(n) + "s" // a bare number means seconds
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, errors.New("want a positive duration such as 15s")
+	}
+	return d, nil
+}
+
+func parseURL(v string) (string, error) {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", errors.New("want an http(s) URL")
+	}
+	return strings.TrimRight(v, "/"), nil
+}
+
+func parseSlackURL(v string) (string, error) {
+	u, err := parseURL(v)
+	if err != nil {
+		return "", err
+	}
+	return u + "/", nil // slack-go needs the trailing slash
+}
+
+func parseIdentifier(v string) error {
+	if v == "" {
+		return errors.New("must not be empty")
+	}
+	for i, r := range v {
+		ok := r == '_' || (r >= 'a' && r <= 'z') || (i > 0 && r >= '0' && r <= '9')
+		if !ok {
+			return errors.New("want a lower-case PostgreSQL role name (letters, digits, _)")
+		}
+	}
+	return nil
+}
+
+func nonEmpty(v string) error {
+	if v == "" {
+		return errors.New("must not be empty")
+	}
+	return nil
+}
+
+func parseList(v string) []string {
+	var out []string
+	for _, part := range strings.Split(v, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}

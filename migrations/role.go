@@ -1,0 +1,249 @@
+package migrations
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// ownerOnlyTables are application tables in the analytics schema that the
+// read-only role must never read, even though default privileges grant
+// SELECT on new tables there.
+var ownerOnlyTables = []string{"public.query_history"}
+
+// setupReadonlyRole creates or updates the read-only role and its grants.
+// Steps that need more privilege than the migrating user has are skipped
+// with a log line, except creating a missing role, which is an error.
+func setupReadonlyRole(ctx context.Context, conn *pgx.Conn, opts Options) (*Result, error) {
+	role := pgx.Identifier{opts.ReadonlyUser}.Sanitize()
+	log := opts.Logger.With(slog.String("role", opts.ReadonlyUser))
+
+	var exists, canManageRoles, isSuperuser bool
+	err := conn.QueryRow(ctx, `
+		SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1),
+		       r.rolsuper OR r.rolcreaterole, r.rolsuper
+		FROM pg_roles r WHERE r.rolname = current_user`, opts.ReadonlyUser).Scan(&exists, &canManageRoles, &isSuperuser)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: inspect roles: %w", err)
+	}
+
+	res := &Result{ReadonlyPassword: opts.ReadonlyPassword}
+	if res.ReadonlyPassword == "" {
+		if !opts.GeneratePassword {
+			return nil, errors.New("POSTGRES_READONLY_PASSWORD is not set (required outside ENVIRONMENT=local)")
+		}
+		res.ReadonlyPassword, res.GeneratedPassword, err = localPassword(ctx, conn, opts.ReadonlyUser)
+		if err != nil {
+			return nil, err
+		}
+	}
+
+	attributes := "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS CONNECTION LIMIT 100 PASSWORD "
+	switch {
+	case !exists && !canManageRoles:
+		return nil, fmt.Errorf("migrate: role %s does not exist and the migrating user may not create roles: create it (LOGIN) or grant CREATEROLE", opts.ReadonlyUser)
+	case !exists:
+		err = retryConcurrent(ctx, func() error {
+			_, err := conn.Exec(ctx, "CREATE ROLE "+role+" "+attributes+quoteLiteral(res.ReadonlyPassword))
+			return err
+		})
+		if isDuplicate(err) {
+			err = nil // another instance created it a moment ago
+		}
+		if err != nil {
+			return nil, fmt.Errorf("migrate: create role %s: %w", opts.ReadonlyUser, err)
+		}
+		log.InfoContext(ctx, "created read-only role")
+	case canManageRoles:
+		err = retryConcurrent(ctx, func() error {
+			_, err := conn.Exec(ctx, "ALTER ROLE "+role+" "+attributes+quoteLiteral(res.ReadonlyPassword))
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("migrate: update role %s: %w", opts.ReadonlyUser, err)
+		}
+	default:
+		log.WarnContext(ctx, "skipped updating the read-only role's attributes and password: the migrating user lacks CREATEROLE")
+	}
+
+	timeout := opts.StatementTimeout
+	if timeout <= 0 {
+		timeout = 15 * time.Second
+	}
+	roleSettings := []string{
+		fmt.Sprintf("ALTER ROLE %s SET statement_timeout = '%dms'", role, timeout.Milliseconds()),
+		fmt.Sprintf("ALTER ROLE %s SET idle_in_transaction_session_timeout = '%dms'", role, (2 * timeout).Milliseconds()),
+		fmt.Sprintf("ALTER ROLE %s SET lock_timeout = '%dms'", role, timeout.Milliseconds()),
+		"ALTER ROLE " + role + " SET default_transaction_read_only = on",
+		"ALTER ROLE " + role + " SET search_path = public",
+	}
+	for _, stmt := range roleSettings {
+		if err := retryConcurrent(ctx, func() error { _, err := conn.Exec(ctx, stmt); return err }); err != nil {
+			if isInsufficientPrivilege(err) {
+				log.WarnContext(ctx, "skipped a role setting: the migrating user lacks the privilege", slog.String("statement", stmt))
+				continue
+			}
+			return nil, fmt.Errorf("migrate: role setting: %w", err)
+		}
+	}
+
+	if err := revokeMemberships(ctx, conn, opts.ReadonlyUser, log); err != nil {
+		return nil, err
+	}
+	if err := grant(ctx, conn, role, log); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// grant gives the role read access to the analytics tables and nothing
+// else: no CREATE anywhere, no TEMP, nothing in the application schema.
+func grant(ctx context.Context, conn *pgx.Conn, role string, log *slog.Logger) error {
+	var db string
+	if err := conn.QueryRow(ctx, "SELECT current_database()").Scan(&db); err != nil {
+		return fmt.Errorf("migrate: current database: %w", err)
+	}
+	dbIdent := pgx.Identifier{db}.Sanitize()
+	statements := []string{
+		"REVOKE TEMPORARY ON DATABASE " + dbIdent + " FROM PUBLIC",
+		"REVOKE CREATE, TEMPORARY ON DATABASE " + dbIdent + " FROM " + role,
+		"GRANT CONNECT ON DATABASE " + dbIdent + " TO " + role,
+		"REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+		"REVOKE CREATE ON SCHEMA public FROM " + role,
+		"GRANT USAGE ON SCHEMA public TO " + role,
+		"REVOKE ALL ON SCHEMA " + AppSchema + " FROM PUBLIC",
+		"REVOKE ALL ON SCHEMA " + AppSchema + " FROM " + role,
+		"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM " + role,
+		"GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + role,
+		"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO " + role,
+		"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM " + role,
+	}
+	for _, t := range ownerOnlyTables {
+		statements = append(statements,
+			"REVOKE ALL ON "+t+" FROM PUBLIC",
+			"REVOKE ALL ON "+t+" FROM "+role)
+	}
+	for _, stmt := range statements {
+		err := retryConcurrent(ctx, func() error { _, err := conn.Exec(ctx, stmt); return err })
+		if err != nil {
+			if isInsufficientPrivilege(err) {
+				log.WarnContext(ctx, "skipped a grant: the migrating user lacks the privilege", slog.String("statement", stmt))
+				continue
+			}
+			return fmt.Errorf("migrate: %s: %w", stmt, err)
+		}
+	}
+	return nil
+}
+
+// revokeMemberships removes the role from every role it belongs to, so it
+// inherits no privileges.
+func revokeMemberships(ctx context.Context, conn *pgx.Conn, roleName string, log *slog.Logger) error {
+	rows, err := conn.Query(ctx, `
+		SELECT g.rolname FROM pg_auth_members m
+		JOIN pg_roles g ON g.oid = m.roleid
+		JOIN pg_roles r ON r.oid = m.member
+		WHERE r.rolname = $1`, roleName)
+	if err != nil {
+		return fmt.Errorf("migrate: list memberships: %w", err)
+	}
+	groups, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("migrate: list memberships: %w", err)
+	}
+	for _, g := range groups {
+		stmt := "REVOKE " + pgx.Identifier{g}.Sanitize() + " FROM " + pgx.Identifier{roleName}.Sanitize()
+		if _, err := conn.Exec(ctx, stmt); err != nil {
+			log.WarnContext(ctx, "could not remove the read-only role from a group", slog.String("group", g), slog.Any("error", err))
+		}
+	}
+	return nil
+}
+
+// localPassword returns the read-only password kept in the application
+// schema, generating and keeping one on first use.
+func localPassword(ctx context.Context, conn *pgx.Conn, roleName string) (string, bool, error) {
+	key := "readonly_password:" + roleName
+	var stored string
+	err := conn.QueryRow(ctx, "SELECT value FROM "+AppSchema+".settings WHERE key = $1", key).Scan(&stored)
+	if err == nil {
+		return stored, false, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return "", false, fmt.Errorf("migrate: read kept password: %w", err)
+	}
+	generated := rand.Text()
+	_, err = conn.Exec(ctx, "INSERT INTO "+AppSchema+".settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING", key, generated)
+	if err != nil {
+		return "", false, fmt.Errorf("migrate: keep generated password: %w", err)
+	}
+	return generated, true, nil
+}
+
+// LocalPassword reads the read-only password that migrate generated on a
+// developer machine; it returns "" when none was generated.
+func LocalPassword(ctx context.Context, db interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}, roleName string) (string, error) {
+	var stored string
+	err := db.QueryRow(ctx, "SELECT value FROM "+AppSchema+".settings WHERE key = $1", "readonly_password:"+roleName).Scan(&stored)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read kept read-only password: %w", err)
+	}
+	return stored, nil
+}
+
+// retryConcurrent retries a role or grant statement that lost a race with
+// another database being migrated at the same moment (roles are shared by
+// the whole server).
+func retryConcurrent(ctx context.Context, fn func() error) error {
+	var err error
+	for attempt := range 10 {
+		if err = fn(); err == nil || !isConcurrentUpdate(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt+1) * 20 * time.Millisecond):
+		}
+	}
+	return err
+}
+
+func pgCode(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code
+	}
+	return ""
+}
+
+func isConcurrentUpdate(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "XX000" && pgErr.Message == "tuple concurrently updated" || pgErr.Code == "40001")
+}
+
+func isDuplicate(err error) bool { return pgCode(err) == "42710" }
+
+func isInsufficientPrivilege(err error) bool { return pgCode(err) == "42501" }
+
+func quoteLiteral(s string) string {
+	out := []byte{'\''}
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\'' {
+			out = append(out, '\'')
+		}
+		out = append(out, s[i])
+	}
+	return string(append(out, '\''))
+}
