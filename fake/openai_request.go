@@ -16,7 +16,7 @@ type ChatRequest struct {
 	MaxCompletionTokens int             `json:"max_completion_tokens,omitempty"`
 	Stream              bool            `json:"stream,omitempty"`
 	StreamOptions       *StreamOptions  `json:"stream_options,omitempty"`
-	Messages            []Message       `json:"messages"`
+	Messages            []ChatMessage   `json:"messages"`
 	Tools               []Tool          `json:"tools,omitempty"`
 	ToolChoice          any             `json:"tool_choice,omitempty"`
 	ResponseFormat      json.RawMessage `json:"response_format,omitempty"`
@@ -32,8 +32,8 @@ type StreamOptions struct {
 	IncludeUsage bool `json:"include_usage,omitempty"`
 }
 
-// Message is one chat message of a request.
-type Message struct {
+// ChatMessage is one chat message of a request.
+type ChatMessage struct {
 	Role string `json:"role"`
 	// Content is the message text; array-of-parts content has its text
 	// parts joined with "\n" (other parts, such as images, are dropped).
@@ -70,8 +70,8 @@ type FunctionDefinition struct {
 }
 
 // UnmarshalJSON accepts content as a string, null, or an array of parts.
-func (m *Message) UnmarshalJSON(data []byte) error {
-	type plain Message
+func (m *ChatMessage) UnmarshalJSON(data []byte) error {
+	type plain ChatMessage
 	var aux struct {
 		plain
 		Content json.RawMessage `json:"content"`
@@ -79,7 +79,7 @@ func (m *Message) UnmarshalJSON(data []byte) error {
 	if err := json.Unmarshal(data, &aux); err != nil {
 		return fmt.Errorf("decode message: %w", err)
 	}
-	*m = Message(aux.plain)
+	*m = ChatMessage(aux.plain)
 	text, err := decodeContent(aux.Content)
 	if err != nil {
 		return err
@@ -135,8 +135,8 @@ func (r ChatRequest) SystemPrompt() string {
 
 // ToolResults returns the tool messages that follow the last assistant
 // message: the results the model is now being asked to act on.
-func (r ChatRequest) ToolResults() []Message {
-	var out []Message
+func (r ChatRequest) ToolResults() []ChatMessage {
+	var out []ChatMessage
 	for _, m := range slices.Backward(r.Messages) {
 		if m.Role != "tool" {
 			break

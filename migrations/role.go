@@ -233,7 +233,7 @@ func isConcurrentUpdate(err error) bool {
 	return errors.As(err, &pgErr) && (pgErr.Code == "XX000" && pgErr.Message == "tuple concurrently updated" || pgErr.Code == "40001")
 }
 
-func isDuplicate(err error) bool { return pgCode(err) == "42710" }
+func isDuplicate(err error) bool { c := pgCode(err); return c == "42710" || c == "23505" }
 
 func isInsufficientPrivilege(err error) bool { return pgCode(err) == "42501" }
 

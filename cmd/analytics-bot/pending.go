@@ -12,4 +12,6 @@ func runServe(context.Context, env, []string) error { return notAvailable("serve
 func runAsk(context.Context, env, []string) error   { return notAvailable("ask") }
 func runEval(context.Context, env, []string) error  { return notAvailable("eval") }
 
-func notAvailable(name string) error { return errors.New("command " + name + " " + errNotAvailable.Error()) }
+func notAvailable(name string) error {
+	return errors.New("command " + name + " " + errNotAvailable.Error())
+}

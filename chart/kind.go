@@ -1,0 +1,50 @@
+package chart
+
+import (
+	"strings"
+
+	"github.com/analytics-bot/analytics-bot/readonly"
+)
+
+// Kind is the kind of chart drawn for a result.
+type Kind string
+
+// The kinds of chart Choose can pick.
+const (
+	// None means the result is better read as a table or a sentence.
+	None Kind = "none"
+	// Line is a time series: one line per numeric column, or one line
+	// per category value for long-format results.
+	Line Kind = "line"
+	// Bar is a horizontal bar chart of categories sorted by value.
+	Bar Kind = "bar"
+)
+
+// Choose picks the chart for res from its shape. The hint is what the
+// model asked for ("", "auto", "line", "bar" or "none"): "none" always
+// wins, "line" and "bar" win when the result can be drawn that way, and
+// anything else falls back to the automatic choice.
+func Choose(res *readonly.Result, hint string) Kind {
+	s := analyse(res)
+	auto := None
+	switch {
+	case s.lineErr() == nil:
+		auto = Line
+	case s.barErr(false) == nil:
+		auto = Bar
+	}
+
+	switch Kind(strings.ToLower(strings.TrimSpace(hint))) {
+	case None:
+		return None
+	case Line:
+		if s.lineErr() == nil {
+			return Line
+		}
+	case Bar:
+		if s.barErr(true) == nil {
+			return Bar
+		}
+	}
+	return auto
+}

@@ -1,0 +1,91 @@
+package readonly
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Query runs one statement and returns at most MaxRows rows. It reads one
+// row more than the cap to know whether the result was cut, then cancels
+// the statement on the server. PostgreSQL's refusals come back as
+// *SQLError, which the caller shows to the model.
+func (d *DB) Query(ctx context.Context, sql string) (*Result, error) {
+	sql, err := cleanSQL(sql)
+	if err != nil {
+		return nil, &SQLError{Message: err.Error()}
+	}
+	res := &Result{SQL: sql}
+	start := time.Now()
+	err = d.withTx(ctx, func(conn *pgx.Conn) error {
+		return d.collect(ctx, conn, sql, res)
+	})
+	res.Duration = time.Since(start)
+	if err != nil {
+		return nil, classify(ctx, err, d.timeout)
+	}
+	return res, nil
+}
+
+func (d *DB) collect(ctx context.Context, conn *pgx.Conn, sql string, res *Result) error {
+	queryCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	rows, err := conn.Query(queryCtx, sql, pgx.QueryExecModeExec)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+
+	typeMap := conn.TypeMap()
+	for _, f := range rows.FieldDescriptions() {
+		typeName := fmt.Sprintf("oid:%d", f.DataTypeOID)
+		if t, ok := typeMap.TypeForOID(f.DataTypeOID); ok {
+			typeName = t.Name
+		}
+		res.Columns = append(res.Columns, Column{Name: f.Name, Type: typeName})
+	}
+
+	for rows.Next() {
+		if len(res.Rows) == d.maxRows {
+			res.Truncated = true
+			cancel() // the server stops the statement; the connection survives
+			rows.Close()
+			return nil
+		}
+		values, err := rows.Values()
+		if err != nil {
+			return fmt.Errorf("decode row: %w", err)
+		}
+		for i, v := range values {
+			values[i] = normalize(v)
+		}
+		res.Rows = append(res.Rows, values)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(res.Columns) == 0 {
+		return &SQLError{Message: "the statement returned no result set; only SELECT (or WITH … SELECT, VALUES, TABLE) queries are allowed"}
+	}
+	return nil
+}
+
+// classify turns a failure into an *SQLError when it is something the
+// model can act on, or wraps it otherwise.
+func classify(ctx context.Context, err error, timeout time.Duration) error {
+	var sqlErr *SQLError
+	if errors.As(err, &sqlErr) {
+		return sqlErr
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("read-only query: %w", ctx.Err())
+	}
+	if se := fromPostgres(err, timeout); se != nil {
+		return se
+	}
+	return fmt.Errorf("read-only query: %w", err)
+}

@@ -1,0 +1,65 @@
+package readonly
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/big"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
+)
+
+// normalize turns a value decoded by pgx into one of the few kinds the
+// rest of the bot handles: int64, float64, string, bool, time.Time or nil.
+func normalize(v any) any {
+	switch x := v.(type) {
+	case nil, string, bool, int64, float64, time.Time:
+		return x
+	case int16:
+		return int64(x)
+	case int32:
+		return int64(x)
+	case int8:
+		return int64(x)
+	case uint32:
+		return int64(x)
+	case float32:
+		return float64(x)
+	case pgtype.Numeric:
+		return numeric(x)
+	case *big.Int:
+		return x.String()
+	case []byte:
+		return `\x` + hex.EncodeToString(x)
+	case [16]byte:
+		return fmt.Sprintf("%x-%x-%x-%x-%x", x[0:4], x[4:6], x[6:8], x[8:10], x[10:16])
+	case pgtype.Interval:
+		if v, err := x.Value(); err == nil && v != nil {
+			return fmt.Sprint(v)
+		}
+		return nil
+	case fmt.Stringer:
+		return x.String()
+	default:
+		if b, err := json.Marshal(x); err == nil {
+			return string(b)
+		}
+		return fmt.Sprint(x)
+	}
+}
+
+func numeric(n pgtype.Numeric) any {
+	if !n.Valid {
+		return nil
+	}
+	f, err := n.Float64Value()
+	if err != nil || !f.Valid || math.IsInf(f.Float64, 0) || math.IsNaN(f.Float64) {
+		if v, err := n.Value(); err == nil && v != nil {
+			return fmt.Sprint(v)
+		}
+		return nil
+	}
+	return f.Float64
+}
