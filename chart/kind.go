@@ -26,11 +26,18 @@ const (
 // anything else falls back to the automatic choice.
 func Choose(res *readonly.Result, hint string) Kind {
 	s := analyse(res)
+	_, lineErr := s.line()
+	canLine := lineErr == nil
+	canBar := func(allowTime bool) bool {
+		_, err := s.bar(allowTime)
+		return err == nil
+	}
+
 	auto := None
 	switch {
-	case s.lineErr() == nil:
+	case canLine:
 		auto = Line
-	case s.barErr(false) == nil:
+	case canBar(false):
 		auto = Bar
 	}
 
@@ -38,11 +45,11 @@ func Choose(res *readonly.Result, hint string) Kind {
 	case None:
 		return None
 	case Line:
-		if s.lineErr() == nil {
+		if canLine {
 			return Line
 		}
 	case Bar:
-		if s.barErr(true) == nil {
+		if canBar(true) {
 			return Bar
 		}
 	}

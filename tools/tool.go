@@ -38,4 +38,7 @@ type Output struct {
 	RowCount int
 	// Truncated is true when the rows were cut at a cap.
 	Truncated bool
+	// Chart is the chart the model asked for with run_readonly_sql
+	// ("", "auto", "line", "bar" or "none").
+	Chart string
 }

@@ -43,12 +43,12 @@ func loadConfig(ctx context.Context, e env, need config.Requirement) (*config.Co
 
 // openOwnerPool connects as the application's own role.
 func openOwnerPool(ctx context.Context, cfg *config.Config, maxConns int32) (*pgxpool.Pool, error) {
-	return openPool(ctx, cfg.PostgresDSN(), maxConns, "POSTGRES_USER "+cfg.PostgresUser)
+	return openPool(ctx, cfg.PostgresDSN(), maxConns, "POSTGRES_USER "+cfg.PostgresUser, nil)
 }
 
 // openReadonlyPool connects as the read-only role. On a developer machine
 // without POSTGRES_READONLY_PASSWORD it uses the password migrate kept.
-func openReadonlyPool(ctx context.Context, cfg *config.Config, owner *pgxpool.Pool, maxConns int32) (*pgxpool.Pool, error) {
+func openReadonlyPool(ctx context.Context, cfg *config.Config, owner *pgxpool.Pool, maxConns int32, configure func(*pgxpool.Config)) (*pgxpool.Pool, error) {
 	if cfg.ReadonlyPassword == "" {
 		if !cfg.IsLocal() {
 			return nil, &config.Error{Variable: "POSTGRES_READONLY_PASSWORD", Problem: "is not set (required outside ENVIRONMENT=local)"}
@@ -62,13 +62,16 @@ func openReadonlyPool(ctx context.Context, cfg *config.Config, owner *pgxpool.Po
 		}
 		cfg.ReadonlyPassword = kept
 	}
-	return openPool(ctx, cfg.ReadonlyDSN(), maxConns, "POSTGRES_READONLY_USER "+cfg.ReadonlyUser)
+	return openPool(ctx, cfg.ReadonlyDSN(), maxConns, "POSTGRES_READONLY_USER "+cfg.ReadonlyUser, configure)
 }
 
-func openPool(ctx context.Context, dsn string, maxConns int32, who string) (*pgxpool.Pool, error) {
+func openPool(ctx context.Context, dsn string, maxConns int32, who string, configure func(*pgxpool.Config)) (*pgxpool.Pool, error) {
 	pcfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("database settings: %w", err)
+	}
+	if configure != nil {
+		configure(pcfg)
 	}
 	if maxConns > 0 {
 		pcfg.MaxConns = maxConns

@@ -9,8 +9,8 @@ import (
 var errNotAvailable = errors.New("is not available in this build yet")
 
 func runServe(context.Context, env, []string) error { return notAvailable("serve") }
-func runAsk(context.Context, env, []string) error   { return notAvailable("ask") }
-func runEval(context.Context, env, []string) error  { return notAvailable("eval") }
+
+func runEval(context.Context, env, []string) error { return notAvailable("eval") }
 
 func notAvailable(name string) error {
 	return errors.New("command " + name + " " + errNotAvailable.Error())

@@ -9,6 +9,8 @@
 # to rotate, and RDS and /analytics-bot/POSTGRES_PASSWORD change in the same apply.
 
 ephemeral "aws_secretsmanager_random_password" "db_master" {
+  provider = aws.passwords
+
   password_length = 40
   # RDS refuses / @ " and spaces; letters and digits also survive any connection string.
   exclude_punctuation        = true
@@ -16,6 +18,8 @@ ephemeral "aws_secretsmanager_random_password" "db_master" {
 }
 
 ephemeral "aws_secretsmanager_random_password" "db_readonly" {
+  provider = aws.passwords
+
   password_length            = 40
   exclude_punctuation        = true
   require_each_included_type = true

@@ -28,3 +28,12 @@ provider "aws" {
     )
   }
 }
+
+# The generator of the database passwords (database.tf) has a provider configuration of its
+# own, identical to the default one. The reason is testing: `terraform test` (1.11) cannot
+# mock ephemeral resources, so the offline tests (tests/*.tftest.hcl) mock every resource of
+# the default configuration and serve this one with the real provider schema.
+provider "aws" {
+  alias  = "passwords"
+  region = var.aws_region
+}

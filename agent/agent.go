@@ -1,0 +1,163 @@
+// Package agent answers a question with a tool-calling loop over a
+// langchaingo model: the model chooses the steps, the tools do them, and
+// every question is recorded in query_history with its usage and cost.
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/tmc/langchaingo/llms"
+
+	"github.com/analytics-bot/analytics-bot/history"
+	"github.com/analytics-bot/analytics-bot/prompts"
+	"github.com/analytics-bot/analytics-bot/schema"
+	"github.com/analytics-bot/analytics-bot/tools"
+)
+
+// Catalog gives the schema summary for the system prompt.
+type Catalog interface {
+	Get(ctx context.Context) (*schema.Catalog, error)
+}
+
+// Memory reads a conversation's earlier questions.
+type Memory interface {
+	Recent(ctx context.Context, c history.Conversation, limit int) ([]history.Entry, error)
+}
+
+// Recorder writes a question's row of query_history.
+type Recorder interface {
+	Record(ctx context.Context, e history.Entry) (int64, error)
+}
+
+// ToolFactory returns the tools for one question of a conversation.
+type ToolFactory func(conv history.Conversation) []tools.Tool
+
+// Options configures an Agent.
+type Options struct {
+	Model     llms.Model
+	ModelName string
+	// Temperature is set explicitly on every call (the client's default
+	// would otherwise apply).
+	Temperature float64
+	// MaxTurns is the turn budget: model calls per question (default 8).
+	MaxTurns int
+	// MaxTokens is the token budget: input plus output tokens per
+	// question (default 120,000).
+	MaxTokens int
+	// ToolConcurrency bounds parallel tool calls of one turn (default 4).
+	ToolConcurrency int
+	// MemoryTurns is how many earlier questions of the thread enter the
+	// messages (default 5).
+	MemoryTurns int
+	Prompts     *prompts.Set
+	Catalog     Catalog
+	Tools       ToolFactory
+	Memory      Memory
+	Recorder    Recorder
+	Prices      Prices
+	BotName     string
+	Now         func() time.Time
+	Logger      *slog.Logger
+}
+
+// Agent answers questions.
+type Agent struct {
+	opts Options
+}
+
+// New checks the options and fills in defaults.
+func New(opts Options) (*Agent, error) {
+	switch {
+	case opts.Model == nil:
+		return nil, errors.New("agent: a model is required")
+	case opts.ModelName == "":
+		return nil, errors.New("agent: a model name is required")
+	case opts.Prompts == nil:
+		return nil, errors.New("agent: prompts are required")
+	case opts.Catalog == nil:
+		return nil, errors.New("agent: a schema catalog is required")
+	case opts.Tools == nil:
+		return nil, errors.New("agent: a tool factory is required")
+	}
+	if opts.MaxTurns <= 0 {
+		opts.MaxTurns = 8
+	}
+	if opts.MaxTokens <= 0 {
+		opts.MaxTokens = 120_000
+	}
+	if opts.ToolConcurrency <= 0 {
+		opts.ToolConcurrency = 4
+	}
+	if opts.MemoryTurns <= 0 {
+		opts.MemoryTurns = 5
+	}
+	if opts.Prices == nil {
+		opts.Prices = DefaultPrices()
+	}
+	if opts.BotName == "" {
+		opts.BotName = "analytics-bot"
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Agent{opts: opts}, nil
+}
+
+// ModelName is the model the agent asks.
+func (a *Agent) ModelName() string { return a.opts.ModelName }
+
+// Run answers a question in a conversation. It always returns an Answer
+// and records it in query_history; the error is non-nil when the question
+// failed, and the Answer then says what went wrong.
+func (a *Agent) Run(ctx context.Context, question string, conv history.Conversation) (*Answer, error) {
+	start := time.Now()
+	ans := &Answer{Model: a.opts.ModelName}
+	var err error
+	if strings.TrimSpace(question) == "" {
+		err = ErrEmptyQuestion
+	} else {
+		err = a.loop(ctx, question, conv, ans)
+	}
+	ans.Latency = time.Since(start)
+	ans.CostUSD = a.opts.Prices.Cost(a.opts.ModelName, ans.Usage)
+	if err != nil {
+		ans.Status = history.StatusFailed
+		ans.Error = err.Error()
+	}
+	if ans.Status == "" {
+		ans.Status = history.StatusAnswered
+	}
+	if recErr := a.record(ctx, question, conv, ans); recErr != nil {
+		a.opts.Logger.ErrorContext(ctx, "could not record the question", slog.Any("error", recErr))
+	}
+	return ans, err
+}
+
+func (a *Agent) record(ctx context.Context, question string, conv history.Conversation, ans *Answer) error {
+	if a.opts.Recorder == nil {
+		return nil
+	}
+	rowCount := 0
+	if ans.Result != nil {
+		rowCount = len(ans.Result.Rows)
+	}
+	id, err := a.opts.Recorder.Record(context.WithoutCancel(ctx), history.Entry{
+		Conversation: conv, Question: question, SQL: ans.SQL, RowCount: rowCount, Answer: ans.Text,
+		Model: ans.Model, TokensIn: ans.Usage.InputTokens, TokensCached: ans.Usage.CachedInputTokens,
+		TokensOut: ans.Usage.OutputTokens, CostUSD: ans.CostUSD, Latency: ans.Latency, Turns: ans.Turns,
+		Status: ans.Status, Error: ans.Error,
+	})
+	ans.HistoryID = id
+	if err != nil {
+		return fmt.Errorf("record question: %w", err)
+	}
+	return nil
+}

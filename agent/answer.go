@@ -1,0 +1,66 @@
+package agent
+
+import (
+	"errors"
+	"time"
+
+	"github.com/analytics-bot/analytics-bot/history"
+	"github.com/analytics-bot/analytics-bot/readonly"
+)
+
+// Usage counts a question's tokens across all model turns.
+type Usage struct {
+	InputTokens       int `json:"input_tokens"`
+	CachedInputTokens int `json:"cached_input_tokens"`
+	OutputTokens      int `json:"output_tokens"`
+}
+
+// Total is input plus output tokens.
+func (u Usage) Total() int { return u.InputTokens + u.OutputTokens }
+
+func (u *Usage) add(o Usage) {
+	u.InputTokens += o.InputTokens
+	u.CachedInputTokens += o.CachedInputTokens
+	u.OutputTokens += o.OutputTokens
+}
+
+// ToolCall records one tool call the model made.
+type ToolCall struct {
+	ID        string        `json:"id"`
+	Name      string        `json:"name"`
+	Arguments string        `json:"arguments"`
+	Summary   string        `json:"summary"`
+	IsError   bool          `json:"is_error"`
+	Duration  time.Duration `json:"duration"`
+}
+
+// Answer is the outcome of one question.
+type Answer struct {
+	// Text is the answer in Slack mrkdwn.
+	Text string `json:"answer"`
+	// SQL is the last statement run_readonly_sql ran successfully.
+	SQL string `json:"sql,omitempty"`
+	// Result is that statement's structured result.
+	Result *readonly.Result `json:"result,omitempty"`
+	// Chart is the chart the model asked for with that statement.
+	Chart     string         `json:"chart,omitempty"`
+	ToolCalls []ToolCall     `json:"tool_calls"`
+	Turns     int            `json:"turns"`
+	Usage     Usage          `json:"usage"`
+	CostUSD   float64        `json:"cost_usd"`
+	Latency   time.Duration  `json:"latency"`
+	Model     string         `json:"model"`
+	Status    history.Status `json:"status"`
+	// Error says what went wrong when Status is failed or partial.
+	Error string `json:"error,omitempty"`
+	// HistoryID is the query_history row written for the question.
+	HistoryID int64 `json:"history_id,omitempty"`
+}
+
+// Errors Run returns; the Slack layer turns them into plain sentences.
+var (
+	// ErrModelUnavailable means the model could not be reached or kept failing.
+	ErrModelUnavailable = errors.New("the language model is unavailable")
+	// ErrEmptyQuestion means there was nothing to answer.
+	ErrEmptyQuestion = errors.New("the question is empty")
+)

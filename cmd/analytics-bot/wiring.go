@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/analytics-bot/analytics-bot/agent"
+	"github.com/analytics-bot/analytics-bot/config"
+	"github.com/analytics-bot/analytics-bot/history"
+	"github.com/analytics-bot/analytics-bot/llm"
+	"github.com/analytics-bot/analytics-bot/prompts"
+	"github.com/analytics-bot/analytics-bot/readonly"
+	"github.com/analytics-bot/analytics-bot/schema"
+	"github.com/analytics-bot/analytics-bot/tools"
+)
+
+// stack is everything a question needs, built by hand from the
+// configuration.
+type stack struct {
+	cfg      *config.Config
+	log      *slog.Logger
+	owner    *pgxpool.Pool
+	readonly *pgxpool.Pool
+	db       *readonly.DB
+	catalog  *schema.Cache
+	history  *history.Store
+	prompts  *prompts.Set
+	agent    *agent.Agent
+}
+
+func (s *stack) Close() {
+	if s.readonly != nil {
+		s.readonly.Close()
+	}
+	if s.owner != nil {
+		s.owner.Close()
+	}
+}
+
+// stackOptions varies what newStack builds.
+type stackOptions struct {
+	promptsDir string
+	model      string
+	files      func(conv history.Conversation) tools.FileSender
+	maxConns   int32
+}
+
+func newStack(ctx context.Context, cfg *config.Config, log *slog.Logger, opts stackOptions) (_ *stack, err error) {
+	s := &stack{cfg: cfg, log: log}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	maxConns := opts.maxConns
+	if maxConns <= 0 {
+		maxConns = 10
+	}
+	if s.owner, err = openOwnerPool(ctx, cfg, maxConns); err != nil {
+		return nil, err
+	}
+	if s.readonly, err = openReadonlyPool(ctx, cfg, s.owner, maxConns, readonly.ConfigurePool); err != nil {
+		return nil, err
+	}
+	s.db = readonly.New(s.readonly, readonly.Options{Timeout: cfg.QueryTimeout, MaxRows: cfg.MaxResultRows, Logger: log})
+	s.catalog = schema.NewCache(s.readonly, 10*time.Minute, log)
+	s.history = history.NewStore(s.owner)
+
+	promptsDir := cfg.PromptsDir
+	if opts.promptsDir != "" {
+		promptsDir = opts.promptsDir
+	}
+	if s.prompts, err = prompts.Load(promptsDir); err != nil {
+		return nil, err
+	}
+	modelName := cfg.AIModel
+	if opts.model != "" {
+		modelName = opts.model
+	}
+	prices, err := agent.ParsePrices(cfg.ModelPrices)
+	if err != nil {
+		return nil, &config.Error{Variable: "AI_PRICES", Problem: "is invalid: " + err.Error()}
+	}
+	model, err := llm.New(llm.Options{BaseURL: cfg.OpenAIBaseURL, APIKey: cfg.OpenAIAPIKey, Model: modelName})
+	if err != nil {
+		return nil, err
+	}
+	deps := tools.Deps{
+		Catalog: s.catalog, DB: s.db, Exporter: s.db, History: s.history,
+		ExportMaxRows: cfg.ExportMaxRows, Logger: log,
+	}
+	s.agent, err = agent.New(agent.Options{
+		Model: model, ModelName: modelName, Prompts: s.prompts, Catalog: s.catalog,
+		Memory: s.history, Recorder: s.history, Prices: prices, BotName: cfg.ProjectName, Logger: log,
+		Tools: func(conv history.Conversation) []tools.Tool {
+			d := deps
+			if opts.files != nil {
+				d.Files = opts.files(conv)
+			}
+			return tools.NewSet(d, conv).Tools()
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("build agent: %w", err)
+	}
+	return s, nil
+}

@@ -1,0 +1,47 @@
+package telemetry
+
+import (
+	"context"
+	"io"
+	"log/slog"
+
+	"go.opentelemetry.io/otel/trace"
+)
+
+// NewLogHandler returns a JSON slog handler that adds trace_id and span_id
+// to every record logged with a context carrying a valid span, so a log
+// line leads to its trace. Only the ...Context logging calls pass the
+// context; attributes added under a WithGroup group land in that group.
+func NewLogHandler(w io.Writer, level slog.Leveler) slog.Handler {
+	return traceHandler{next: slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})}
+}
+
+// traceHandler decorates another handler with the span ids from the
+// record's context.
+type traceHandler struct {
+	next slog.Handler
+}
+
+func (h traceHandler) Enabled(ctx context.Context, level slog.Level) bool {
+	return h.next.Enabled(ctx, level)
+}
+
+func (h traceHandler) Handle(ctx context.Context, r slog.Record) error {
+	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
+		// Clone: the record may be shared with other handlers.
+		r = r.Clone()
+		r.AddAttrs(
+			slog.String("trace_id", sc.TraceID().String()),
+			slog.String("span_id", sc.SpanID().String()),
+		)
+	}
+	return h.next.Handle(ctx, r)
+}
+
+func (h traceHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return traceHandler{next: h.next.WithAttrs(attrs)}
+}
+
+func (h traceHandler) WithGroup(name string) slog.Handler {
+	return traceHandler{next: h.next.WithGroup(name)}
+}

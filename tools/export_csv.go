@@ -1,0 +1,158 @@
+package tools
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/analytics-bot/analytics-bot/history"
+	"github.com/analytics-bot/analytics-bot/readonly"
+)
+
+// Exporter streams a statement's result as CSV; *readonly.DB is one.
+type Exporter interface {
+	CopyCSV(ctx context.Context, sql string, w io.Writer, maxRows int) (readonly.Export, error)
+}
+
+// File is an exported file ready to be sent.
+type File struct {
+	// Path is a local file that the sender reads; it is removed afterwards.
+	Path string
+	// Size is the file's size in bytes.
+	Size int64
+	// Name is the file name shown to people, such as "result.csv".
+	Name string
+	// Title is a short title.
+	Title string
+	// Comment accompanies the file (row count, whether it was cut).
+	Comment string
+}
+
+// FileSender sends a file into the conversation (the Slack thread).
+type FileSender interface {
+	SendFile(ctx context.Context, f File) error
+}
+
+// Export writes a statement's full result to a CSV file and sends it. The
+// Slack "export csv" command uses it directly; the export_csv tool wraps it.
+type Export struct {
+	DB      Exporter
+	Files   FileSender
+	MaxRows int
+	TempDir string
+	Logger  *slog.Logger
+}
+
+// Run exports sql. PostgreSQL's refusals come back as *readonly.SQLError.
+func (e *Export) Run(ctx context.Context, sql string) (Output, error) {
+	if e.Files == nil {
+		return Failure("exporting files is not available here"), nil
+	}
+	maxRows := e.MaxRows
+	if maxRows <= 0 {
+		maxRows = 1_000_000
+	}
+	tmp, err := os.CreateTemp(e.TempDir, "analytics-bot-export-*.csv")
+	if err != nil {
+		return Output{}, fmt.Errorf("export: temporary file: %w", err)
+	}
+	defer func() {
+		tmp.Close()
+		if err := os.Remove(tmp.Name()); err != nil && !errors.Is(err, os.ErrNotExist) && e.Logger != nil {
+			e.Logger.WarnContext(ctx, "could not remove an export file", slog.Any("error", err))
+		}
+	}()
+
+	w := bufio.NewWriterSize(tmp, 256<<10)
+	res, err := e.DB.CopyCSV(ctx, sql, w, maxRows)
+	if err != nil {
+		return Output{}, err
+	}
+	if err := w.Flush(); err != nil {
+		return Output{}, fmt.Errorf("export: write: %w", err)
+	}
+	info, err := tmp.Stat()
+	if err != nil {
+		return Output{}, fmt.Errorf("export: %w", err)
+	}
+	comment := fmt.Sprintf("%d rows", res.Rows)
+	if res.Truncated {
+		comment = fmt.Sprintf("First %d rows only: the result was cut at the export limit (EXPORT_MAX_ROWS).", res.Rows)
+	}
+	file := File{
+		Path: tmp.Name(), Size: info.Size(),
+		Name:  "result-" + time.Now().UTC().Format("20060102-150405") + ".csv",
+		Title: "Query result", Comment: comment,
+	}
+	if err := e.Files.SendFile(ctx, file); err != nil {
+		return Output{}, fmt.Errorf("export: send file: %w", err)
+	}
+	text := fmt.Sprintf("The CSV file %s was posted in the conversation with %d rows.", file.Name, res.Rows)
+	if res.Truncated {
+		text += " It was cut at the export limit; the full result has more rows."
+	}
+	return Output{Text: text, Summary: comment, RowCount: int(res.Rows), Truncated: res.Truncated}, nil
+}
+
+// ExportCSV is the model's tool around Export.
+type ExportCSV struct {
+	export    *Export
+	latestSQL func(ctx context.Context) (string, error)
+}
+
+// Name implements Tool.
+func (*ExportCSV) Name() string { return "export_csv" }
+
+// Description implements Tool.
+func (*ExportCSV) Description() string {
+	return "Post the FULL result of a query as a CSV file in the conversation (for results too big for a message, or when the user asks for a file). " +
+		"Without sql, exports the latest successful query."
+}
+
+// Parameters implements Tool.
+func (*ExportCSV) Parameters() map[string]any {
+	return map[string]any{
+		"type": "object",
+		"properties": map[string]any{
+			"sql": map[string]any{
+				"type":        "string",
+				"description": "One SELECT statement; omit to export the latest query's result.",
+			},
+		},
+		"additionalProperties": false,
+	}
+}
+
+// Call implements Tool.
+func (x *ExportCSV) Call(ctx context.Context, raw json.RawMessage) (Output, error) {
+	var args struct {
+		SQL string `json:"sql"`
+	}
+	if bad := decodeArgs(raw, &args); bad != nil {
+		return *bad, nil
+	}
+	sql := strings.TrimSpace(args.SQL)
+	if sql == "" {
+		latest, err := x.latestSQL(ctx)
+		if errors.Is(err, history.ErrNotFound) {
+			return Failure("there is no earlier query to export; pass the sql argument"), nil
+		}
+		if err != nil {
+			return Output{}, fmt.Errorf("export: latest SQL: %w", err)
+		}
+		sql = latest
+	}
+	out, err := x.export.Run(ctx, sql)
+	var sqlErr *readonly.SQLError
+	if errors.As(err, &sqlErr) {
+		return Failure(sqlErr.Error()), nil
+	}
+	return out, err
+}
