@@ -64,3 +64,16 @@ var (
 	// ErrEmptyQuestion means there was nothing to answer.
 	ErrEmptyQuestion = errors.New("the question is empty")
 )
+
+// FailureReason is the short, safe sentence a person sees for a failed
+// question; the details stay in the logs.
+func FailureReason(err error) string {
+	switch {
+	case errors.Is(err, ErrModelUnavailable):
+		return "the language model could not be reached or kept failing; please try again in a minute"
+	case errors.Is(err, ErrEmptyQuestion):
+		return "the question is empty; ask me something about the data"
+	default:
+		return "something went wrong on my side while answering"
+	}
+}

@@ -83,7 +83,10 @@ func (s shape) bar(allowTime bool) (barData, error) {
 func drawBar(c draw.Canvas, d barData, title, note string) {
 	body := drawHeader(c, title, note)
 
-	valSty := textStyle(valueSize, labelColor, false)
+	// Many bars get smaller labels, so that neighbours do not touch.
+	spacing := (body.Max.Y - body.Min.Y - xAxisHeight) / vg.Length(len(d.bars))
+	catSize := min(max(spacing*0.8, minLabelSize), axisSize-1)
+	valSty := textStyle(min(max(spacing*0.75, minLabelSize-1), valueSize), labelColor, false)
 	valSty.YAlign = draw.YCenter
 	bars := &hbars{style: valSty}
 	cats := make([]string, len(d.bars))
@@ -96,26 +99,26 @@ func drawBar(c draw.Canvas, d barData, title, note string) {
 		room = max(room, valSty.Width(bars.labels[i]))
 		lo, hi = math.Min(lo, b.value), math.Max(hi, b.value)
 	}
-	// Value labels are drawn past the end of the bars, outside the data
-	// area: keep room for them on the right (and left, for negatives).
+	// Value labels are drawn past the end of the bars: keep room for
+	// them on the right, outside the data area.
 	room += barLabelGap + 4
-	left := vg.Length(0)
-	if lo < 0 {
-		left = room
-	}
 	body = draw.Crop(body, 0, -room, 0, 0)
 
 	p := newPlot(d.valName, d.catName)
 	p.NominalY(cats...)
 	p.Y.Min, p.Y.Max = -0.5, float64(len(cats))-0.5
-	p.Y.Padding = left
 	p.X.Padding = 0
 	p.Y.Label.Padding = 14
 	p.Y.Tick.Label.Color = labelColor
-	p.Y.Tick.Label.Font = textStyle(axisSize-1, labelColor, false).Font
+	p.Y.Tick.Label.Font = textStyle(catSize, labelColor, false).Font
 
 	var step float64
 	p.X.Min, p.X.Max, step = valueRange(lo, hi, 6)
+	if lo < 0 && (lo-p.X.Min) < (p.X.Max-p.X.Min)/8 {
+		// The longest negative bar nearly reaches the left edge: move the
+		// data away from the category names to make room for its label.
+		p.Y.Padding = room
+	}
 	p.X.Tick.Marker = valueTicks{step: step, money: d.money}
 	p.X.Color = color.Transparent
 
@@ -127,6 +130,8 @@ func drawBar(c draw.Canvas, d barData, title, note string) {
 }
 
 const (
+	xAxisHeight  = vg.Length(75) // about: tick labels, axis label, padding
+	minLabelSize = vg.Length(13)
 	barLabelGap  = vg.Length(8)
 	barThickness = 0.72           // share of the space between categories
 	maxBarHeight = vg.Length(56)  // so that two bars do not look like blocks

@@ -29,9 +29,10 @@ func drawLine(c draw.Canvas, d lineData, title, note string) error {
 
 	p := newPlot(d.xName, d.yName)
 	// The lowest grid line is the baseline; an axis line under it would
-	// be a second one.
+	// be a second one. The padding keeps the first date clear of the
+	// lowest value label.
 	p.X.Color = color.Transparent
-	p.X.Padding = 0
+	p.X.Padding = 12
 
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, s := range d.series {

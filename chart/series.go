@@ -19,6 +19,7 @@ type series struct {
 // lineData is a result reshaped for a line chart.
 type lineData struct {
 	xName, yName string
+	catName      string // the category column of long-format data
 	money        bool
 	series       []series
 	lo, hi       time.Time // x range
@@ -58,6 +59,7 @@ func (s shape) line() (lineData, error) {
 	var byName map[string]*series
 	if len(s.texts) == 1 {
 		byName = make(map[string]*series)
+		d.catName = s.colName(s.texts[0])
 	} else {
 		d.series = make([]series, len(s.nums))
 		for i := range d.series {

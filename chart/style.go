@@ -55,7 +55,8 @@ func rgb(hex uint32) color.RGBA {
 	return color.RGBA{R: uint8(hex >> 16), G: uint8(hex >> 8), B: uint8(hex), A: 0xFF}
 }
 
-// textStyle is a left-aligned, baseline-free style in the chart font.
+// textStyle is the chart font at size in colour c, aligned left and on
+// the baseline; callers change the alignment where they need to.
 func textStyle(size vg.Length, c color.Color, bold bool) text.Style {
 	f := font.From(sans, size)
 	if bold {

@@ -153,3 +153,22 @@ func scanEntry(row pgx.CollectableRow) (Entry, error) {
 	e.Status = Status(status)
 	return e, err
 }
+
+// ByID returns one question of the conversation by its id; a question of
+// another conversation is not found.
+func (s *Store) ByID(ctx context.Context, c Conversation, id int64) (Entry, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT `+selectColumns+` FROM public.query_history
+		WHERE id = $1 AND team_id = $2 AND channel_id = $3 AND thread_ts = $4`, id, c.TeamID, c.ChannelID, c.ThreadTS)
+	if err != nil {
+		return Entry{}, fmt.Errorf("read question %d: %w", id, err)
+	}
+	e, err := pgx.CollectExactlyOneRow(rows, scanEntry)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Entry{}, ErrNotFound
+	}
+	if err != nil {
+		return Entry{}, fmt.Errorf("read question %d: %w", id, err)
+	}
+	return e, nil
+}

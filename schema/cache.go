@@ -54,7 +54,8 @@ func NewCache(db Querier, ttl time.Duration, logger *slog.Logger) *Cache {
 
 // Get returns the cached catalog, introspecting first when there is none
 // or it is older than the ttl. When that refresh fails, the previous
-// catalog is returned; with none, the error is.
+// catalog is returned; with none, the error is. The catalog is shared by
+// every caller and must not be modified.
 func (c *Cache) Get(ctx context.Context) (*Catalog, error) {
 	for {
 		c.mu.Lock()

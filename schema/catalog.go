@@ -16,13 +16,16 @@ type Catalog struct {
 
 // Table is one table or view the read-only role may select from.
 type Table struct {
+	// Schema and Name are the table's own, unquoted.
 	Schema string
 	Name   string
 	// Kind is "table", "view", "materialized view", "partitioned table"
 	// or "foreign table".
-	Kind    string
+	Kind string
+	// Comment is the table's comment, on one line and capped.
 	Comment string
-	// RowEstimate is approximate (planner statistics); -1 when unknown.
+	// RowEstimate is approximate: the planner's statistics, or a bounded
+	// count when there are none; -1 when unknown.
 	RowEstimate int64
 	// PrimaryKey lists the key's columns in order; empty when the table has
 	// none or the role may not read all of them.
@@ -33,10 +36,13 @@ type Table struct {
 
 // Column is one selectable column of a Table.
 type Column struct {
+	// Name is the column's own name, unquoted.
 	Name string
 	// Type is PostgreSQL's own spelling (format_type), e.g. numeric(12,2).
-	Type     string
-	Comment  string
+	Type string
+	// Comment is the column's comment, on one line and capped.
+	Comment string
+	// Nullable is false for NOT NULL columns (views never say).
 	Nullable bool
 	// Values are the distinct values of a low-cardinality text column,
 	// most frequent first; empty for other columns.

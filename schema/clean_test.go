@@ -50,7 +50,7 @@ func TestIdent(t *testing.T) {
 	t.Parallel()
 	for name, want := range map[string]string{
 		"orders": "orders", "_x1$": "_x1$", "Total USD": `"Total USD"`, "Orders": `"Orders"`,
-		"1st": `"1st"`, `a"b`: `"a""b"`,
+		"1st": `"1st"`, `a"b`: `"a""b"`, "user": `"user"`, "order": `"order"`, "day": "day",
 	} {
 		if got := ident(name); got != want {
 			t.Errorf("ident(%q) = %s, want %s", name, got, want)

@@ -7,10 +7,11 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// ident spells an identifier as SQL needs it: bare when it is a plain
-// lower-case name, double-quoted otherwise.
+// ident spells an identifier as SQL needs it, as quote_ident does: bare
+// when it is a plain lower-case name and not a keyword, double-quoted
+// otherwise.
 func ident(name string) string {
-	if plainIdent(name) {
+	if plainIdent(name) && !keywords[name] {
 		return name
 	}
 	return pgx.Identifier{name}.Sanitize()

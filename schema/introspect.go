@@ -13,7 +13,9 @@ import (
 // Querier runs the catalog queries; a *pgxpool.Pool, *pgx.Conn or pgx.Tx
 // logged in as the read-only role all fit.
 type Querier interface {
+	// Query runs a query that returns rows.
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	// QueryRow runs a query that returns at most one row.
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 

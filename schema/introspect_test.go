@@ -1,9 +1,12 @@
 package schema
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/analytics-bot/analytics-bot/pgtest"
 )
@@ -208,4 +211,37 @@ func mustDescribe(t *testing.T, cat *Catalog, tables []string) string {
 		t.Fatalf("Describe(%q): %v", tables, err)
 	}
 	return s
+}
+
+func TestIntrospectNothingReadable(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewMigrated(t)
+	exec(t, db.Pool, "REVOKE ALL ON public.app_metrics FROM "+pgx.Identifier{pgtest.ReadonlyUser}.Sanitize())
+	cat := introspect(t, db.Readonly)
+	if len(cat.Tables) != 0 {
+		t.Errorf("tables = %v, want none", cat.TableNames())
+	}
+	if _, err := cat.Describe([]string{"app_metrics"}); !errors.Is(err, ErrUnknownTable) || !strings.HasSuffix(err.Error(), "are: none") {
+		t.Errorf("Describe = %v, want an unknown-table error listing none", err)
+	}
+}
+
+// A view that fails when read is still listed; only what comes from its
+// data is missing.
+func TestIntrospectSkipsFailingSamples(t *testing.T) {
+	t.Parallel()
+	db := pgtest.NewMigrated(t)
+	exec(t, db.Pool, `CREATE VIEW public.broken AS
+		SELECT (1 / (random() * 0)::int)::text AS ratio, current_date - (1 / (random() * 0)::int) AS day`)
+	cat := introspect(t, db.Readonly)
+	broken, ok := cat.Table("broken")
+	if !ok {
+		t.Fatal("the failing view is missing")
+	}
+	if broken.RowEstimate != -1 || len(broken.Columns) != 2 || broken.Columns[0].Values != nil || broken.Columns[1].Min != "" {
+		t.Errorf("broken = %+v, want columns without samples and an unknown row count", *broken)
+	}
+	if summary := cat.Summary(); !strings.Contains(summary, "public.broken (view, unknown number of rows)") {
+		t.Errorf("summary:\n%s", summary)
+	}
 }

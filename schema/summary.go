@@ -36,7 +36,7 @@ func (t *Table) writeSummary(b *strings.Builder) {
 	}
 	b.WriteString(approxRows(t.RowEstimate) + " rows")
 	if len(t.PrimaryKey) > 0 {
-		b.WriteString(", key " + identList(t.PrimaryKey))
+		b.WriteString(", key (" + identList(t.PrimaryKey) + ")")
 	}
 	b.WriteString(")")
 	if t.Comment != "" {

@@ -16,6 +16,7 @@ import (
 // left out (one per statement, mostly noise), and otelpgx's own metrics go
 // to a no-op meter rather than to the global provider.
 func PGXTracer(tp trace.TracerProvider) pgx.QueryTracer {
+	tp, _ = orNoop(tp, nil)
 	return otelpgx.NewTracer(
 		otelpgx.WithTracerProvider(tp),
 		otelpgx.WithMeterProvider(noop.NewMeterProvider()),

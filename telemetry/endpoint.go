@@ -142,4 +142,3 @@ func parseHeaders(get func(string) string, key string, into map[string]string) e
 	}
 	return nil
 }
-

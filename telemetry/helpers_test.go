@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -92,5 +93,17 @@ func wantAttr(t *testing.T, kvs []attribute.KeyValue, key attribute.Key, want an
 	}
 	if got != want {
 		t.Errorf("attribute %s = %v (%T), want %v (%T)", key, got, got, want, want)
+	}
+}
+
+// noSecret fails if any attribute holds the test API key.
+func noSecret(t *testing.T, sets ...[]attribute.KeyValue) {
+	t.Helper()
+	for _, kvs := range sets {
+		for _, kv := range kvs {
+			if strings.Contains(kv.Value.Emit(), "abcdefghijklmnop") {
+				t.Errorf("attribute %s leaks the API key: %q", kv.Key, kv.Value.Emit())
+			}
+		}
 	}
 }

@@ -12,8 +12,27 @@ import (
 // to every record logged with a context carrying a valid span, so a log
 // line leads to its trace. Only the ...Context logging calls pass the
 // context; attributes added under a WithGroup group land in that group.
+// Strings and errors shaped like credentials (OpenAI, Logfire and Slack
+// tokens) are replaced with [REDACTED], since client errors may echo them.
 func NewLogHandler(w io.Writer, level slog.Leveler) slog.Handler {
-	return traceHandler{next: slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})}
+	return traceHandler{next: slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level, ReplaceAttr: scrubAttr})}
+}
+
+// scrubAttr redacts credentials from string and error values.
+func scrubAttr(_ []string, a slog.Attr) slog.Attr {
+	switch a.Value.Kind() {
+	case slog.KindString:
+		if s := a.Value.String(); scrub(s) != s {
+			return slog.String(a.Key, scrub(s))
+		}
+	case slog.KindAny:
+		if err, ok := a.Value.Any().(error); ok {
+			if s := err.Error(); scrub(s) != s {
+				return slog.String(a.Key, scrub(s))
+			}
+		}
+	}
+	return a
 }
 
 // traceHandler decorates another handler with the span ids from the

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
+	"strings"
 	"testing"
 )
 
@@ -52,5 +54,28 @@ func TestLogHandlerWithoutSpan(t *testing.T) {
 		if _, ok := rec["trace_id"]; ok {
 			t.Errorf("trace_id added without a span: %s", line)
 		}
+	}
+}
+
+func TestLogHandlerRedactsCredentials(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	log := slog.New(NewLogHandler(&buf, slog.LevelInfo))
+	const key = "sk-proj-abcdefghijklmnopqrstuvwxyz"
+
+	log.Error("model call failed: Incorrect API key provided: "+key,
+		"err", errors.New("401: "+key),
+		"token", "xoxb-1234-5678-abcdef",
+		"header", "Bearer abcdefghijklmnopqrstuvwxyz012345",
+		"plain", "the bearer of news")
+
+	out := buf.String()
+	for _, secret := range []string{"abcdefghijklmnop", "xoxb-1234", "abcdefghijklmnopqrstuvwxyz012345"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("log line leaks %q: %s", secret, out)
+		}
+	}
+	if !strings.Contains(out, "the bearer of news") || !strings.Contains(out, "Incorrect API key provided: [REDACTED]") {
+		t.Errorf("redaction took too much or too little: %s", out)
 	}
 }

@@ -96,8 +96,9 @@ func (m *Metrics) RecordJobRetry(ctx context.Context, kind string) {
 
 // ObserveQueueDepth registers an observable gauge,
 // analytics_bot.job.queue.depth, read from depth at each collection.
-// Unregister the returned registration when the source goes away. On a
-// nil *Metrics it registers nothing and returns a no-op registration.
+// Call it once per Metrics, and unregister the returned registration when
+// the source goes away. On a nil *Metrics it registers nothing and returns
+// a no-op registration.
 func (m *Metrics) ObserveQueueDepth(depth func(context.Context) (int64, error)) (metric.Registration, error) {
 	if m == nil {
 		return noop.Registration{}, nil

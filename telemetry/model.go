@@ -48,10 +48,12 @@ type ModelOptions struct {
 // span "chat <model>" with token usage, finish reasons and cost, and
 // records gen_ai.client.token.usage, gen_ai.client.operation.duration and
 // a cost counter. Prompts, completions and call options are not recorded.
+// Nil providers mean no tracing or no metrics.
 func TraceModel(m llms.Model, tp trace.TracerProvider, mp metric.MeterProvider, opts ModelOptions) llms.Model {
 	if opts.Provider == "" {
 		opts.Provider = "openai"
 	}
+	tp, mp = orNoop(tp, mp)
 	meter := mp.Meter(scope)
 	// Instrument errors only come from invalid names or options, which are
 	// constants here; the genaiconv constructors fall back to no-ops.

@@ -302,3 +302,18 @@ func BenchmarkTracedModel(b *testing.B) {
 		run(b, TraceModel(fake, tp, mp, opts))
 	})
 }
+
+func TestWrappersAcceptNilProviders(t *testing.T) {
+	t.Parallel()
+	m := TraceModel(&fakeModel{resp: openAIResponse(1, 0, 1, "stop")}, nil, nil, ModelOptions{Model: "gpt-4.1"})
+	if _, err := m.GenerateContent(context.Background(), question); err != nil {
+		t.Fatal(err)
+	}
+	tool := TraceTool(fakeTool{name: "describe_schema"}, nil, nil)
+	if _, err := tool.Call(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if PGXTracer(nil) == nil || len(RiverPlugins(nil, nil)) != 2 {
+		t.Fatal("nil providers rejected")
+	}
+}

@@ -21,6 +21,7 @@ import (
 // starts a new trace per job; with both, a question's request, job
 // attempts, model calls and SQL form one trace.
 func RiverPlugins(tp trace.TracerProvider, mp metric.MeterProvider) []rivertype.Plugin {
+	tp, mp = orNoop(tp, mp) // otelriver would otherwise fall back to the globals
 	return []rivertype.Plugin{
 		&joinTrace{},
 		otelriver.NewMiddleware(&otelriver.MiddlewareConfig{

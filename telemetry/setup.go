@@ -70,78 +70,88 @@ func Setup(ctx context.Context, cfg Config) (*Telemetry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("telemetry setup: %w", err)
 	}
-	if !tgt.enabled() {
-		return &Telemetry{
-			tp: sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample())),
-			mp: metricnoop.NewMeterProvider(),
-		}, nil
+	t := &Telemetry{
+		tp:      sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample())),
+		mp:      metricnoop.NewMeterProvider(),
+		enabled: tgt.enabled(),
+	}
+	if !t.enabled {
+		return t, nil
 	}
 
+	interval, err := exportInterval(cfg.Lookup)
+	if err != nil {
+		return nil, fmt.Errorf("telemetry setup: %w", err)
+	}
 	res, err := newResource(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("telemetry setup: %w", err)
 	}
-	t := &Telemetry{enabled: true}
-
-	if tgt.tracesURL == "" {
-		t.tp = sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.NeverSample()))
-	} else {
-		exp, err := otlptracehttp.New(ctx,
-			otlptracehttp.WithEndpointURL(tgt.tracesURL),
-			otlptracehttp.WithHeaders(tgt.tracesHeaders),
-			otlptracehttp.WithCompression(otlptracehttp.GzipCompression),
-			otlptracehttp.WithTimeout(exportTimeout),
-		)
+	if tgt.tracesURL != "" {
+		tp, err := newTracerProvider(ctx, tgt, res)
 		if err != nil {
-			return nil, fmt.Errorf("telemetry setup: trace exporter: %w", err)
+			return nil, fmt.Errorf("telemetry setup: %w", err)
 		}
-		tp := sdktrace.NewTracerProvider(
-			sdktrace.WithResource(res),
-			sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.AlwaysSample())),
-			sdktrace.WithBatcher(exp,
-				sdktrace.WithMaxQueueSize(spanQueueSize),
-				sdktrace.WithMaxExportBatchSize(spanBatchSize),
-				sdktrace.WithBatchTimeout(spanBatchDelay),
-				sdktrace.WithExportTimeout(exportTimeout),
-			),
-		)
 		t.tp = tp
 		t.shutdowns = append(t.shutdowns, tp.Shutdown)
 	}
-
-	if tgt.metricsURL == "" {
-		t.mp = metricnoop.NewMeterProvider()
-	} else {
-		opts := []otlpmetrichttp.Option{
-			otlpmetrichttp.WithEndpointURL(tgt.metricsURL),
-			otlpmetrichttp.WithHeaders(tgt.metricsHeaders),
-			otlpmetrichttp.WithCompression(otlpmetrichttp.GzipCompression),
-			otlpmetrichttp.WithTimeout(exportTimeout),
-		}
-		if tgt.logfire {
-			opts = append(opts, otlpmetrichttp.WithTemporalitySelector(logfireTemporality))
-		}
-		exp, err := otlpmetrichttp.New(ctx, opts...)
-		if err != nil {
-			_ = t.Shutdown(ctx)
-			return nil, fmt.Errorf("telemetry setup: metric exporter: %w", err)
-		}
-		interval, err := exportInterval(cfg.Lookup)
+	if tgt.metricsURL != "" {
+		mp, err := newMeterProvider(ctx, tgt, res, interval)
 		if err != nil {
 			_ = t.Shutdown(ctx)
 			return nil, fmt.Errorf("telemetry setup: %w", err)
 		}
-		mp := sdkmetric.NewMeterProvider(
-			sdkmetric.WithResource(res),
-			sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exp,
-				sdkmetric.WithInterval(interval),
-				sdkmetric.WithTimeout(exportTimeout),
-			)),
-		)
 		t.mp = mp
 		t.shutdowns = append(t.shutdowns, mp.Shutdown)
 	}
 	return t, nil
+}
+
+// newTracerProvider batches spans to the OTLP/HTTP endpoint of tgt.
+func newTracerProvider(ctx context.Context, tgt target, res *resource.Resource) (*sdktrace.TracerProvider, error) {
+	exp, err := otlptracehttp.New(ctx,
+		otlptracehttp.WithEndpointURL(tgt.tracesURL),
+		otlptracehttp.WithHeaders(tgt.tracesHeaders),
+		otlptracehttp.WithCompression(otlptracehttp.GzipCompression),
+		otlptracehttp.WithTimeout(exportTimeout),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("trace exporter: %w", err)
+	}
+	return sdktrace.NewTracerProvider(
+		sdktrace.WithResource(res),
+		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.AlwaysSample())),
+		sdktrace.WithBatcher(exp,
+			sdktrace.WithMaxQueueSize(spanQueueSize),
+			sdktrace.WithMaxExportBatchSize(spanBatchSize),
+			sdktrace.WithBatchTimeout(spanBatchDelay),
+			sdktrace.WithExportTimeout(exportTimeout),
+		),
+	), nil
+}
+
+// newMeterProvider exports metrics to tgt every interval.
+func newMeterProvider(ctx context.Context, tgt target, res *resource.Resource, interval time.Duration) (*sdkmetric.MeterProvider, error) {
+	opts := []otlpmetrichttp.Option{
+		otlpmetrichttp.WithEndpointURL(tgt.metricsURL),
+		otlpmetrichttp.WithHeaders(tgt.metricsHeaders),
+		otlpmetrichttp.WithCompression(otlpmetrichttp.GzipCompression),
+		otlpmetrichttp.WithTimeout(exportTimeout),
+	}
+	if tgt.logfire {
+		opts = append(opts, otlpmetrichttp.WithTemporalitySelector(logfireTemporality))
+	}
+	exp, err := otlpmetrichttp.New(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("metric exporter: %w", err)
+	}
+	return sdkmetric.NewMeterProvider(
+		sdkmetric.WithResource(res),
+		sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exp,
+			sdkmetric.WithInterval(interval),
+			sdkmetric.WithTimeout(exportTimeout),
+		)),
+	), nil
 }
 
 // TracerProvider is what every wrapper in this package starts spans from.

@@ -41,8 +41,10 @@ const maxSQL = 8192
 // statement in the arguments' "sql" field is recorded as db.query.text;
 // the row count, truncation and the tool's summary are recorded from the
 // output, never its rows or text. Tool calls are counted by tool and
-// outcome, and failed SQL separately.
+// outcome, and failed SQL separately. Nil providers mean no tracing or no
+// metrics.
 func TraceTool(t tools.Tool, tp trace.TracerProvider, mp metric.MeterProvider) tools.Tool {
+	tp, mp = orNoop(tp, mp)
 	meter := mp.Meter(scope)
 	return &tracedTool{
 		Tool:   t,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -68,21 +67,9 @@ the SQL, the first rows, model turns, tokens, cost and latency.`)
 		printAnswer(e.stdout, conv.ThreadTS, ans)
 	}
 	if runErr != nil {
-		return fmt.Errorf("the question failed: %s", userMessage(runErr))
+		return fmt.Errorf("the question failed: %s", agent.FailureReason(runErr))
 	}
 	return nil
-}
-
-// userMessage is the short sentence a person sees for a failure.
-func userMessage(err error) string {
-	switch {
-	case errors.Is(err, agent.ErrModelUnavailable):
-		return "the language model could not be reached or kept failing; please try again in a minute"
-	case errors.Is(err, agent.ErrEmptyQuestion):
-		return "the question is empty"
-	default:
-		return "something went wrong while answering"
-	}
 }
 
 func printAnswer(w io.Writer, thread string, ans *agent.Answer) {
@@ -147,10 +134,7 @@ func printAnswerJSON(w io.Writer, question, thread string, ans *agent.Answer) er
 		Model: ans.Model, Status: string(ans.Status), Thread: thread, ToolCalls: ans.ToolCalls, Chart: ans.Chart,
 	}
 	if ans.Error != "" {
-		out.Error = userMessage(errors.New(ans.Error))
-		if ans.Status == history.StatusPartial {
-			out.Error = ans.Error
-		}
+		out.Error = ans.Error
 	}
 	if out.ToolCalls == nil {
 		out.ToolCalls = []agent.ToolCall{}

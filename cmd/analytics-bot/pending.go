@@ -8,7 +8,7 @@ import (
 // errNotAvailable is returned by commands whose feature has not landed.
 var errNotAvailable = errors.New("is not available in this build yet")
 
-func runServe(context.Context, env, []string) error { return notAvailable("serve") }
+
 
 func runEval(context.Context, env, []string) error { return notAvailable("eval") }
 

@@ -14,9 +14,9 @@
 #                    provider (database.tf) and written through value_wo as well.
 #
 # SSM refuses empty values. An optional setting that is empty (ALLOWED_CHANNELS = everyone, a
-# secret not supplied yet) is stored as a single space, which the app's loader trims to
-# "unset": the variable's default applies, and a required secret fails `serve` with a message
-# that names it.
+# secret not supplied yet) is stored as a single space: the app's loader (config/load.go)
+# trims every value, so it reads as empty, which for these variables is their default, and a
+# required secret still missing makes `serve` exit with a message that names it.
 
 locals {
   ssm_unset = " "

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/analytics-bot/analytics-bot/config"
+	"github.com/analytics-bot/analytics-bot/history"
+	"github.com/analytics-bot/analytics-bot/migrations"
+	"github.com/analytics-bot/analytics-bot/slackbot"
+	"github.com/analytics-bot/analytics-bot/tools"
+)
+
+// Roles of a serve process: everything, only the HTTP side (queueing), or
+// only the workers (for scaling out against one database).
+const (
+	roleAll    = "all"
+	roleHTTP   = "http"
+	roleWorker = "worker"
+)
+
+func runServe(ctx context.Context, e env, args []string) error {
+	fs := newFlagSet(e, "serve", `serve [--role all|http|worker]
+
+Runs the HTTP server on :$PORT (Slack events, interactions, the slash command,
+/healthz, /readyz) and the workers that answer questions.`)
+	role := fs.String("role", roleAll, "all: HTTP and workers; http: HTTP only (queues work); worker: workers only")
+	if helped, err := parseFlags(fs, e, args); helped || err != nil {
+		return err
+	}
+	srv, err := newServer(ctx, e, *role)
+	if err != nil {
+		return err
+	}
+	return srv.Run(ctx)
+}
+
+// server is a running `serve`: built by newServer, run until its context
+// ends, then shut down gracefully.
+type server struct {
+	*stack
+	role     string
+	api      *slack.Client
+	self     slackbot.Identity
+	queue    *slackbot.Queue
+	http     *http.Server
+	listener net.Listener
+	shutdown []func(context.Context) error
+}
+
+func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
+	if role != roleAll && role != roleHTTP && role != roleWorker {
+		return nil, fmt.Errorf("%w: serve: --role must be all, http or worker", errUsage)
+	}
+	cfg, log, err := loadConfig(ctx, e, config.NeedDatabase|config.NeedModel|config.NeedSlack)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	api := slack.New(cfg.SlackBotToken, slack.OptionAPIURL(cfg.SlackAPIURL))
+	s := &server{role: role, api: api}
+	s.stack, err = newStack(ctx, cfg, log, stackOptions{
+		maxConns: 20,
+		files: func(conv history.Conversation) tools.FileSender {
+			return slackbot.FileSender{API: api, ChannelID: conv.ChannelID, ThreadTS: conv.ThreadTS}
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+
+	authCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	auth, err := api.AuthTestContext(authCtx)
+	if err != nil {
+		return nil, fmt.Errorf("check SLACK_BOT_TOKEN with auth.test: %w", err)
+	}
+	s.self = slackbot.Identity{UserID: auth.UserID, BotID: auth.BotID}
+
+	workers := cfg.Workers
+	if role == roleHTTP {
+		workers = 0
+	}
+	s.queue, err = slackbot.NewQueue(s.owner, slackbot.QueueOptions{
+		Workers: workers,
+		History: s.history,
+		Logger:  log,
+		Worker: slackbot.WorkerOptions{
+			Slack: api, Agent: s.agent, History: s.history, Exporter: s.db,
+			ExportMaxRows: cfg.ExportMaxRows, Charts: cfg.Charts,
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	var dispatcher *slackbot.Dispatcher
+	if role != roleWorker {
+		dispatcher = slackbot.NewDispatcher(s.queue, s.self, slackbot.Allowlist{Channels: cfg.AllowedChannels, Users: cfg.AllowedUsers}, log)
+	}
+	s.http = &http.Server{
+		Handler: slackbot.NewHandler(slackbot.ServerOptions{
+			SigningSecret: cfg.SlackSigningSecret, Dispatcher: dispatcher, Ready: s.ready, Logger: log,
+		}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+	}
+	s.listener, err = net.Listen("tcp", ":"+strconv.Itoa(cfg.Port))
+	if err != nil {
+		return nil, fmt.Errorf("listen on PORT %d: %w", cfg.Port, err)
+	}
+	log.InfoContext(ctx, "serving", slog.String("addr", s.listener.Addr().String()), slog.String("role", role),
+		slog.Int("workers", workers), slog.String("bot_user", s.self.UserID), slog.Duration("startup", time.Since(start)))
+	return s, nil
+}
+
+// Addr is the address the server listens on.
+func (s *server) Addr() string { return s.listener.Addr().String() }
+
+// ready is /readyz: the database answers and migrations are current.
+func (s *server) ready(ctx context.Context) error {
+	pending, err := migrations.Pending(ctx, s.owner)
+	if err != nil {
+		return err
+	}
+	if len(pending) > 0 {
+		return fmt.Errorf("%d migration(s) pending: run 'analytics-bot migrate'", len(pending))
+	}
+	return nil
+}
+
+// Run serves until ctx ends, then stops taking requests, lets running
+// jobs finish (or hands them back), and exits.
+func (s *server) Run(ctx context.Context) error {
+	defer s.Close()
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+
+	if err := s.queue.Start(runCtx); err != nil {
+		return err
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 3)
+	wg.Go(func() {
+		if err := s.http.Serve(s.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs <- fmt.Errorf("http server: %w", err)
+		}
+	})
+	wg.Go(func() { s.catalog.Run(runCtx) })
+	if s.cfg.SlackAppToken != "" && s.role != roleWorker {
+		socketAPI := slack.New(s.cfg.SlackBotToken, slack.OptionAPIURL(s.cfg.SlackAPIURL), slack.OptionAppLevelToken(s.cfg.SlackAppToken))
+		d := slackbot.NewDispatcher(s.queue, s.self,
+			slackbot.Allowlist{Channels: s.cfg.AllowedChannels, Users: s.cfg.AllowedUsers}, s.log)
+		wg.Go(func() {
+			if err := slackbot.RunSocketMode(runCtx, socketAPI, d, s.log); err != nil {
+				errs <- err
+			}
+		})
+	}
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case runErr = <-errs:
+	}
+	s.log.InfoContext(ctx, "shutting down")
+	shutdownCtx, stop := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer stop()
+	if err := s.http.Shutdown(shutdownCtx); err != nil {
+		s.log.WarnContext(ctx, "http shutdown", slog.Any("error", err))
+	}
+	if err := s.queue.Stop(shutdownCtx); err != nil {
+		s.log.WarnContext(ctx, "worker shutdown", slog.Any("error", err))
+	}
+	cancel()
+	wg.Wait()
+	for _, fn := range s.shutdown {
+		if err := fn(shutdownCtx); err != nil {
+			s.log.WarnContext(ctx, "shutdown", slog.Any("error", err))
+		}
+	}
+	return runErr
+}

@@ -1,0 +1,172 @@
+package slackbot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/analytics-bot/analytics-bot/history"
+	"github.com/analytics-bot/analytics-bot/migrations"
+)
+
+// Timing of jobs: a job runs at most jobTimeout; one whose process died is
+// rescued after rescueAfter (plus the rescuer's interval), within three
+// minutes.
+const (
+	jobTimeout  = 100 * time.Second
+	rescueAfter = 2 * time.Minute
+	retention   = 365 * 24 * time.Hour
+)
+
+// QueueOptions configures the job queue.
+type QueueOptions struct {
+	// Workers is how many jobs this process works at once; 0 makes an
+	// insert-only queue (HTTP without workers, for scaling out).
+	Workers int
+	// Worker answers the work; required when Workers > 0.
+	Worker WorkerOptions
+	// History is purged of rows older than a year by a periodic job.
+	History *history.Store
+	// Middleware wraps job execution (tracing).
+	Middleware []rivertype.Middleware
+	Logger     *slog.Logger
+}
+
+// Queue is the durable job queue on PostgreSQL (River).
+type Queue struct {
+	client  *river.Client[pgx.Tx]
+	working bool
+}
+
+// NewQueue builds the queue over the application's pool.
+func NewQueue(pool *pgxpool.Pool, opts QueueOptions) (*Queue, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	workers := river.NewWorkers()
+	rep := replies{pool: pool}
+	opts.Worker.Logger = opts.Logger
+	if err := river.AddWorkerSafely(workers, &Worker{opts: opts.Worker, replies: rep}); err != nil {
+		return nil, fmt.Errorf("queue: %w", err)
+	}
+	if err := river.AddWorkerSafely(workers, &purgeWorker{history: opts.History, replies: rep, log: opts.Logger}); err != nil {
+		return nil, fmt.Errorf("queue: %w", err)
+	}
+	cfg := &river.Config{
+		Schema:               migrations.AppSchema,
+		Workers:              workers,
+		JobTimeout:           jobTimeout,
+		RescueStuckJobsAfter: rescueAfter,
+		MaxAttempts:          5,
+		FetchCooldown:        20 * time.Millisecond,
+		FetchPollInterval:    500 * time.Millisecond,
+		Logger:               quietRiverLogger(opts.Logger),
+		Middleware:           opts.Middleware,
+	}
+	if opts.Workers > 0 {
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}}
+		cfg.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(
+			river.PeriodicInterval(6*time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return purgeArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true, ID: "purge_history"},
+		)}
+	}
+	client, err := river.NewClient(riverpgxv5.New(pool), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("queue: %w", err)
+	}
+	return &Queue{client: client, working: opts.Workers > 0}, nil
+}
+
+// Enqueue stores the work durably; a duplicate key is accepted silently.
+func (q *Queue) Enqueue(ctx context.Context, w Work) error {
+	if _, err := q.client.Insert(ctx, w, nil); err != nil {
+		return fmt.Errorf("insert job: %w", err)
+	}
+	return nil
+}
+
+// Start begins working jobs (a no-op for an insert-only queue).
+func (q *Queue) Start(ctx context.Context) error {
+	if !q.working {
+		return nil
+	}
+	if err := q.client.Start(ctx); err != nil {
+		return fmt.Errorf("start workers: %w", err)
+	}
+	return nil
+}
+
+// Stop lets running jobs finish until ctx ends, then cancels them; a
+// cancelled job is retried by whichever instance runs next.
+func (q *Queue) Stop(ctx context.Context) error {
+	if !q.working {
+		return nil
+	}
+	err := q.client.Stop(ctx)
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		cancelCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		err = q.client.StopAndCancel(cancelCtx)
+	}
+	if err != nil {
+		return fmt.Errorf("stop workers: %w", err)
+	}
+	return nil
+}
+
+// purgeArgs is the periodic retention job.
+type purgeArgs struct{}
+
+func (purgeArgs) Kind() string { return "purge_history" }
+
+type purgeWorker struct {
+	river.WorkerDefaults[purgeArgs]
+	history *history.Store
+	replies replies
+	log     *slog.Logger
+}
+
+// Work deletes question history older than one year.
+func (p *purgeWorker) Work(ctx context.Context, _ *river.Job[purgeArgs]) error {
+	cutoff := time.Now().Add(-retention)
+	if p.history != nil {
+		n, err := p.history.Purge(ctx, cutoff)
+		if err != nil {
+			return err
+		}
+		p.log.InfoContext(ctx, "purged question history", slog.Int64("rows", n), slog.Time("before", cutoff))
+	}
+	_, err := p.replies.purge(ctx, time.Now().Add(-30*24*time.Hour))
+	return err
+}
+
+// quietRiverLogger keeps River's routine messages out of the info log.
+func quietRiverLogger(log *slog.Logger) *slog.Logger {
+	return slog.New(levelFloor{Handler: log.Handler(), floor: slog.LevelWarn})
+}
+
+type levelFloor struct {
+	slog.Handler
+	floor slog.Level
+}
+
+func (l levelFloor) Enabled(ctx context.Context, level slog.Level) bool {
+	return level >= l.floor && l.Handler.Enabled(ctx, level)
+}
+
+func (l levelFloor) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return levelFloor{Handler: l.Handler.WithAttrs(attrs), floor: l.floor}
+}
+
+func (l levelFloor) WithGroup(name string) slog.Handler {
+	return levelFloor{Handler: l.Handler.WithGroup(name), floor: l.floor}
+}

@@ -1,0 +1,281 @@
+package slackbot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/slack-go/slack"
+
+	"github.com/analytics-bot/analytics-bot/agent"
+	"github.com/analytics-bot/analytics-bot/chart"
+	"github.com/analytics-bot/analytics-bot/history"
+	"github.com/analytics-bot/analytics-bot/readonly"
+	"github.com/analytics-bot/analytics-bot/slackbot/message"
+	"github.com/analytics-bot/analytics-bot/tools"
+)
+
+// Answerer answers a question; *agent.Agent is one.
+type Answerer interface {
+	Run(ctx context.Context, question string, conv history.Conversation) (*agent.Answer, error)
+}
+
+// HistoryReader finds the SQL behind earlier answers; *history.Store is one.
+type HistoryReader interface {
+	LatestAnswered(ctx context.Context, c history.Conversation) (history.Entry, error)
+	ByID(ctx context.Context, c history.Conversation, id int64) (history.Entry, error)
+}
+
+// WorkerOptions is what the worker needs.
+type WorkerOptions struct {
+	Slack   *slack.Client
+	Agent   Answerer
+	History HistoryReader
+	// Exporter runs "export csv" (the read-only role's COPY).
+	Exporter      tools.Exporter
+	ExportMaxRows int
+	Charts        bool
+	Logger        *slog.Logger
+	// Trace joins the job to the request's trace; nil does nothing.
+	Trace func(ctx context.Context, carrier map[string]string) context.Context
+}
+
+// Worker answers queued Slack work.
+type Worker struct {
+	river.WorkerDefaults[Work]
+	opts    WorkerOptions
+	replies replies
+}
+
+// Work implements river.Worker. Slack's rate limits snooze the job; other
+// failures retry with backoff, and the last attempt leaves a short failure
+// message in the thread.
+func (w *Worker) Work(ctx context.Context, job *river.Job[Work]) error {
+	if w.opts.Trace != nil {
+		ctx = w.opts.Trace(ctx, job.Args.Trace)
+	}
+	err := w.do(ctx, job.Args)
+	var rateLimited *slack.RateLimitedError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &rateLimited):
+		w.opts.Logger.InfoContext(ctx, "Slack rate limit: snoozing", slog.Duration("retry_after", rateLimited.RetryAfter))
+		return river.JobSnooze(max(rateLimited.RetryAfter, time.Second))
+	case ctx.Err() != nil:
+		return err // stopped or timed out: another attempt picks it up
+	}
+	w.opts.Logger.ErrorContext(ctx, "Slack work failed", slog.String("action", string(job.Args.Action)),
+		slog.Int("attempt", job.Attempt), slog.Any("error", err))
+	if job.Attempt >= job.MaxAttempts {
+		w.giveUp(ctx, job.Args)
+	}
+	return err
+}
+
+// Timeout implements river.Worker: long enough for a slow model's eight
+// turns, short enough that a stuck job is rescued quickly.
+func (w *Worker) Timeout(*river.Job[Work]) time.Duration { return jobTimeout }
+
+func (w *Worker) do(ctx context.Context, work Work) error {
+	rep, found, err := w.replies.get(ctx, work.Key)
+	if err != nil {
+		return err
+	}
+	if found && rep.Answered {
+		return nil // an earlier attempt finished; never answer twice
+	}
+	if found && work.ThreadTS == "" {
+		work.ThreadTS = rep.ThreadTS // a slash command's thread, started by its placeholder
+	}
+	switch work.Action {
+	case ActionQuestion:
+		return w.answer(ctx, work, rep)
+	case ActionShowSQL:
+		return w.showSQL(ctx, work)
+	case ActionExportCSV:
+		return w.exportCSV(ctx, work)
+	case ActionRefuse:
+		return w.refuse(ctx, work)
+	}
+	return fmt.Errorf("unknown action %q", work.Action)
+}
+
+func (w *Worker) answer(ctx context.Context, work Work, rep reply) error {
+	placeholder := rep.PlaceholderTS
+	if placeholder == "" {
+		// In an assistant thread Slack shows the bot's status natively and
+		// the answer is posted; elsewhere a placeholder is replaced.
+		if !(work.DM && work.ThreadTS != "" && w.setStatus(ctx, work, "is looking at the data…")) {
+			msg := message.Working(work.Text)
+			channel, ts, err := w.opts.Slack.PostMessageContext(ctx, work.ChannelID, msgOptions(msg, work.ThreadTS)...)
+			if err != nil {
+				return fmt.Errorf("post placeholder: %w", err)
+			}
+			if work.ThreadTS == "" {
+				work.ThreadTS = ts // a slash command's answer starts its own thread
+			}
+			work.ChannelID, placeholder = channel, ts
+			if err := w.replies.savePlaceholder(ctx, work.Key, work.ChannelID, work.ThreadTS, ts); err != nil {
+				return err
+			}
+		}
+	}
+
+	ans, runErr := w.opts.Agent.Run(ctx, work.Text, work.Conversation())
+	if runErr != nil && ctx.Err() != nil {
+		return runErr
+	}
+	var msg message.Message
+	if runErr != nil {
+		msg = message.Failure(agent.FailureReason(runErr))
+	} else {
+		msg = message.Answer(ans, ans.HistoryID)
+	}
+	answerTS, err := w.publish(ctx, work, placeholder, msg)
+	if err != nil {
+		return err
+	}
+	if err := w.replies.markAnswered(ctx, work.Key, work.ChannelID, work.ThreadTS, answerTS); err != nil {
+		return err
+	}
+	if runErr == nil && w.opts.Charts && ans.Result != nil {
+		w.postChart(ctx, work, work.Text, ans)
+	}
+	return nil
+}
+
+// publish replaces the placeholder with msg, or posts msg in the thread
+// when there is no placeholder.
+func (w *Worker) publish(ctx context.Context, work Work, placeholder string, msg message.Message) (string, error) {
+	if placeholder != "" {
+		_, ts, _, err := w.opts.Slack.UpdateMessageContext(ctx, work.ChannelID, placeholder,
+			slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...))
+		if err != nil {
+			return "", fmt.Errorf("post answer: %w", err)
+		}
+		return ts, nil
+	}
+	_, ts, err := w.opts.Slack.PostMessageContext(ctx, work.ChannelID, msgOptions(msg, work.ThreadTS)...)
+	if err != nil {
+		return "", fmt.Errorf("post answer: %w", err)
+	}
+	return ts, nil
+}
+
+func (w *Worker) postChart(ctx context.Context, work Work, question string, ans *agent.Answer) {
+	kind := chart.Choose(ans.Result, ans.Chart)
+	if kind == chart.None {
+		return
+	}
+	png, err := chart.Render(ans.Result, kind, question)
+	if err == nil {
+		sender := FileSender{API: w.opts.Slack, ChannelID: work.ChannelID, ThreadTS: work.ThreadTS}
+		err = sender.sendBytes(ctx, "chart.png", question, png)
+	}
+	if err != nil {
+		w.opts.Logger.WarnContext(ctx, "could not post the chart", slog.Any("error", err))
+	}
+}
+
+// entry finds the question a "show SQL" or "export csv" is about: the
+// button's own answer, else the thread's latest answered question.
+func (w *Worker) entry(ctx context.Context, work Work) (history.Entry, error) {
+	conv := work.Conversation()
+	if work.HistoryID > 0 {
+		e, err := w.opts.History.ByID(ctx, conv, work.HistoryID)
+		if !errors.Is(err, history.ErrNotFound) {
+			return e, err
+		}
+	}
+	return w.opts.History.LatestAnswered(ctx, conv)
+}
+
+func (w *Worker) showSQL(ctx context.Context, work Work) error {
+	e, err := w.entry(ctx, work)
+	var msg message.Message
+	switch {
+	case errors.Is(err, history.ErrNotFound) && work.Quiet:
+		return nil // not a thread the bot answered in
+	case errors.Is(err, history.ErrNotFound):
+		msg = message.NoSQLYet()
+	case err != nil:
+		return err
+	default:
+		msg = message.SQL(e.SQL, e.Question)
+	}
+	return w.reply(ctx, work, msg)
+}
+
+func (w *Worker) exportCSV(ctx context.Context, work Work) error {
+	e, err := w.entry(ctx, work)
+	switch {
+	case errors.Is(err, history.ErrNotFound) && work.Quiet:
+		return nil
+	case errors.Is(err, history.ErrNotFound):
+		return w.reply(ctx, work, message.NoSQLYet())
+	case err != nil:
+		return err
+	}
+	export := &tools.Export{
+		DB: w.opts.Exporter, MaxRows: w.opts.ExportMaxRows, Logger: w.opts.Logger,
+		Files: FileSender{API: w.opts.Slack, ChannelID: work.ChannelID, ThreadTS: work.ThreadTS},
+	}
+	_, err = export.Run(ctx, e.SQL)
+	var sqlErr *readonly.SQLError
+	if errors.As(err, &sqlErr) {
+		return w.reply(ctx, work, message.Failure("the query behind that answer no longer runs ("+sqlErr.Message+")"))
+	}
+	if err != nil {
+		return err
+	}
+	return w.replies.markAnswered(ctx, work.Key, work.ChannelID, work.ThreadTS, "")
+}
+
+func (w *Worker) refuse(ctx context.Context, work Work) error {
+	msg := message.Refusal()
+	opts := append(msgOptions(msg, work.ThreadTS), slack.MsgOptionPostEphemeral(work.UserID))
+	if _, _, err := w.opts.Slack.PostMessageContext(ctx, work.ChannelID, opts...); err != nil {
+		return fmt.Errorf("post refusal: %w", err)
+	}
+	return w.replies.markAnswered(ctx, work.Key, work.ChannelID, work.ThreadTS, "")
+}
+
+// reply posts a message in the work's thread and marks the work done.
+func (w *Worker) reply(ctx context.Context, work Work, msg message.Message) error {
+	_, ts, err := w.opts.Slack.PostMessageContext(ctx, work.ChannelID, msgOptions(msg, work.ThreadTS)...)
+	if err != nil {
+		return fmt.Errorf("post reply: %w", err)
+	}
+	return w.replies.markAnswered(ctx, work.Key, work.ChannelID, work.ThreadTS, ts)
+}
+
+// giveUp leaves a short failure message once the last attempt failed, so
+// nobody is left without a reply.
+func (w *Worker) giveUp(ctx context.Context, work Work) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	rep, _, _ := w.replies.get(ctx, work.Key)
+	msg := message.Failure("something went wrong on my side and I gave up after several tries; please ask again in a minute")
+	if _, err := w.publish(ctx, work, rep.PlaceholderTS, msg); err != nil {
+		w.opts.Logger.ErrorContext(ctx, "could not post the failure message", slog.Any("error", err))
+	}
+}
+
+func (w *Worker) setStatus(ctx context.Context, work Work, status string) bool {
+	err := w.opts.Slack.SetAssistantThreadsStatusContext(ctx, slack.AssistantThreadsSetStatusParameters{
+		ChannelID: work.ChannelID, ThreadTS: work.ThreadTS, Status: status,
+	})
+	return err == nil
+}
+
+func msgOptions(msg message.Message, threadTS string) []slack.MsgOption {
+	opts := []slack.MsgOption{slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...)}
+	if threadTS != "" {
+		opts = append(opts, slack.MsgOptionTS(threadTS))
+	}
+	return opts
+}
