@@ -79,7 +79,9 @@ func (s *Set) System(d SystemData) (string, error) { return s.render(systemFile,
 func (s *Set) Context(d ContextData) (string, error) { return s.render(contextFile, d) }
 
 // HistoryAnswer renders an earlier answer for the conversation memory.
-func (s *Set) HistoryAnswer(d HistoryAnswerData) (string, error) { return s.render(historyAnswerFile, d) }
+func (s *Set) HistoryAnswer(d HistoryAnswerData) (string, error) {
+	return s.render(historyAnswerFile, d)
+}
 
 func (s *Set) render(name string, data any) (string, error) {
 	var b bytes.Buffer
