@@ -35,8 +35,8 @@ type QueueOptions struct {
 	Worker WorkerOptions
 	// History is purged of rows older than a year by a periodic job.
 	History *history.Store
-	// Middleware wraps job execution (tracing).
-	Middleware []rivertype.Middleware
+	// Plugins extend River (tracing and metrics of jobs).
+	Plugins []rivertype.Plugin
 	Logger     *slog.Logger
 }
 
@@ -69,7 +69,7 @@ func NewQueue(pool *pgxpool.Pool, opts QueueOptions) (*Queue, error) {
 		FetchCooldown:        20 * time.Millisecond,
 		FetchPollInterval:    500 * time.Millisecond,
 		Logger:               quietRiverLogger(opts.Logger),
-		Middleware:           opts.Middleware,
+		Plugins:              opts.Plugins,
 	}
 	if opts.Workers > 0 {
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}}

@@ -40,8 +40,6 @@ type Work struct {
 	// Quiet drops "show SQL"/"export csv" in threads the bot never answered
 	// (messages seen without a mention).
 	Quiet bool `json:"quiet,omitempty"`
-	// Trace carries the request's trace context into the job.
-	Trace map[string]string `json:"trace,omitempty"`
 }
 
 // Kind implements river.JobArgs.

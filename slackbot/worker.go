@@ -15,6 +15,7 @@ import (
 	"github.com/analytics-bot/analytics-bot/history"
 	"github.com/analytics-bot/analytics-bot/readonly"
 	"github.com/analytics-bot/analytics-bot/slackbot/message"
+	"github.com/analytics-bot/analytics-bot/telemetry"
 	"github.com/analytics-bot/analytics-bot/tools"
 )
 
@@ -39,8 +40,8 @@ type WorkerOptions struct {
 	ExportMaxRows int
 	Charts        bool
 	Logger        *slog.Logger
-	// Trace joins the job to the request's trace; nil does nothing.
-	Trace func(ctx context.Context, carrier map[string]string) context.Context
+	// Metrics counts retries; nil records nothing.
+	Metrics *telemetry.Metrics
 }
 
 // Worker answers queued Slack work.
@@ -54,8 +55,8 @@ type Worker struct {
 // failures retry with backoff, and the last attempt leaves a short failure
 // message in the thread.
 func (w *Worker) Work(ctx context.Context, job *river.Job[Work]) error {
-	if w.opts.Trace != nil {
-		ctx = w.opts.Trace(ctx, job.Args.Trace)
+	if job.Attempt > 1 {
+		w.opts.Metrics.RecordJobRetry(ctx, job.Kind)
 	}
 	err := w.do(ctx, job.Args)
 	var rateLimited *slack.RateLimitedError

@@ -12,6 +12,7 @@ import (
 
 	"github.com/analytics-bot/analytics-bot/config"
 	"github.com/analytics-bot/analytics-bot/migrations"
+	"github.com/analytics-bot/analytics-bot/telemetry"
 )
 
 // loadConfig resolves and validates the configuration for a command and
@@ -36,19 +37,19 @@ func loadConfig(ctx context.Context, e env, need config.Requirement) (*config.Co
 	if cfg.Debug {
 		level = slog.LevelDebug
 	}
-	logger := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+	logger := slog.New(telemetry.NewLogHandler(e.stderr, level))
 	logger.DebugContext(ctx, "configuration", slog.Any("config", *cfg))
 	return cfg, logger, nil
 }
 
 // openOwnerPool connects as the application's own role.
-func openOwnerPool(ctx context.Context, cfg *config.Config, maxConns int32) (*pgxpool.Pool, error) {
-	return openPool(ctx, cfg.PostgresDSN(), maxConns, "POSTGRES_USER "+cfg.PostgresUser, nil)
+func openOwnerPool(ctx context.Context, cfg *config.Config, maxConns int32, configure ...func(*pgxpool.Config)) (*pgxpool.Pool, error) {
+	return openPool(ctx, cfg.PostgresDSN(), maxConns, "POSTGRES_USER "+cfg.PostgresUser, configure...)
 }
 
 // openReadonlyPool connects as the read-only role. On a developer machine
 // without POSTGRES_READONLY_PASSWORD it uses the password migrate kept.
-func openReadonlyPool(ctx context.Context, cfg *config.Config, owner *pgxpool.Pool, maxConns int32, configure func(*pgxpool.Config)) (*pgxpool.Pool, error) {
+func openReadonlyPool(ctx context.Context, cfg *config.Config, owner *pgxpool.Pool, maxConns int32, configure ...func(*pgxpool.Config)) (*pgxpool.Pool, error) {
 	if cfg.ReadonlyPassword == "" {
 		if !cfg.IsLocal() {
 			return nil, &config.Error{Variable: "POSTGRES_READONLY_PASSWORD", Problem: "is not set (required outside ENVIRONMENT=local)"}
@@ -62,16 +63,16 @@ func openReadonlyPool(ctx context.Context, cfg *config.Config, owner *pgxpool.Po
 		}
 		cfg.ReadonlyPassword = kept
 	}
-	return openPool(ctx, cfg.ReadonlyDSN(), maxConns, "POSTGRES_READONLY_USER "+cfg.ReadonlyUser, configure)
+	return openPool(ctx, cfg.ReadonlyDSN(), maxConns, "POSTGRES_READONLY_USER "+cfg.ReadonlyUser, configure...)
 }
 
-func openPool(ctx context.Context, dsn string, maxConns int32, who string, configure func(*pgxpool.Config)) (*pgxpool.Pool, error) {
+func openPool(ctx context.Context, dsn string, maxConns int32, who string, configure ...func(*pgxpool.Config)) (*pgxpool.Pool, error) {
 	pcfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("database settings: %w", err)
 	}
-	if configure != nil {
-		configure(pcfg)
+	for _, fn := range configure {
+		fn(pcfg)
 	}
 	if maxConns > 0 {
 		pcfg.MaxConns = maxConns

@@ -12,11 +12,13 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 
 	"github.com/analytics-bot/analytics-bot/config"
 	"github.com/analytics-bot/analytics-bot/history"
 	"github.com/analytics-bot/analytics-bot/migrations"
 	"github.com/analytics-bot/analytics-bot/slackbot"
+	"github.com/analytics-bot/analytics-bot/telemetry"
 	"github.com/analytics-bot/analytics-bot/tools"
 )
 
@@ -66,10 +68,23 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 		return nil, err
 	}
 	start := time.Now()
-	api := slack.New(cfg.SlackBotToken, slack.OptionAPIURL(cfg.SlackAPIURL))
-	s := &server{role: role, api: api}
+	tel, metrics, err := setupTelemetry(ctx, cfg, e)
+	if err != nil {
+		return nil, err
+	}
+	api := slack.New(cfg.SlackBotToken, slack.OptionAPIURL(cfg.SlackAPIURL),
+		slack.OptionHTTPClient(&http.Client{Transport: otelhttp.NewTransport(http.DefaultTransport,
+			otelhttp.WithTracerProvider(tel.TracerProvider()), otelhttp.WithMeterProvider(tel.MeterProvider())), Timeout: 60 * time.Second}))
+	s := &server{role: role, api: api, shutdown: []func(context.Context) error{tel.Shutdown}}
+	defer func() {
+		if err != nil {
+			_ = tel.Shutdown(context.WithoutCancel(ctx))
+		}
+	}()
 	s.stack, err = newStack(ctx, cfg, log, stackOptions{
 		maxConns: 20,
+		tracer:   tel.TracerProvider(),
+		meter:    tel.MeterProvider(),
 		files: func(conv history.Conversation) tools.FileSender {
 			return slackbot.FileSender{API: api, ChannelID: conv.ChannelID, ThreadTS: conv.ThreadTS}
 		},
@@ -99,12 +114,16 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 		Workers: workers,
 		History: s.history,
 		Logger:  log,
+		Plugins: telemetry.RiverPlugins(tel.TracerProvider(), tel.MeterProvider()),
 		Worker: slackbot.WorkerOptions{
-			Slack: api, Agent: s.agent, History: s.history, Exporter: s.db,
-			ExportMaxRows: cfg.ExportMaxRows, Charts: cfg.Charts,
+			Slack: api, Agent: measuredAgent{next: s.agent, metrics: metrics}, History: s.history, Exporter: s.db,
+			ExportMaxRows: cfg.ExportMaxRows, Charts: cfg.Charts, Metrics: metrics,
 		},
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := observeQueueDepth(metrics, s.owner); err != nil {
 		return nil, err
 	}
 
@@ -115,6 +134,7 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 	s.http = &http.Server{
 		Handler: slackbot.NewHandler(slackbot.ServerOptions{
 			SigningSecret: cfg.SlackSigningSecret, Dispatcher: dispatcher, Ready: s.ready, Logger: log,
+			Middleware: httpMiddleware(cfg, tel, metrics),
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,

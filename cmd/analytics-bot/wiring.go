@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/analytics-bot/analytics-bot/agent"
 	"github.com/analytics-bot/analytics-bot/config"
@@ -15,6 +17,7 @@ import (
 	"github.com/analytics-bot/analytics-bot/prompts"
 	"github.com/analytics-bot/analytics-bot/readonly"
 	"github.com/analytics-bot/analytics-bot/schema"
+	"github.com/analytics-bot/analytics-bot/telemetry"
 	"github.com/analytics-bot/analytics-bot/tools"
 )
 
@@ -47,6 +50,10 @@ type stackOptions struct {
 	model      string
 	files      func(conv history.Conversation) tools.FileSender
 	maxConns   int32
+	// tracer and meter instrument the database, the model and the tools;
+	// nil leaves them bare.
+	tracer trace.TracerProvider
+	meter  metric.MeterProvider
 }
 
 func newStack(ctx context.Context, cfg *config.Config, log *slog.Logger, opts stackOptions) (_ *stack, err error) {
@@ -60,10 +67,15 @@ func newStack(ctx context.Context, cfg *config.Config, log *slog.Logger, opts st
 	if maxConns <= 0 {
 		maxConns = 10
 	}
-	if s.owner, err = openOwnerPool(ctx, cfg, maxConns); err != nil {
+	traceSQL := func(pc *pgxpool.Config) {
+		if opts.tracer != nil {
+			pc.ConnConfig.Tracer = telemetry.PGXTracer(opts.tracer)
+		}
+	}
+	if s.owner, err = openOwnerPool(ctx, cfg, maxConns, traceSQL); err != nil {
 		return nil, err
 	}
-	if s.readonly, err = openReadonlyPool(ctx, cfg, s.owner, maxConns, readonly.ConfigurePool); err != nil {
+	if s.readonly, err = openReadonlyPool(ctx, cfg, s.owner, maxConns, readonly.ConfigurePool, traceSQL); err != nil {
 		return nil, err
 	}
 	s.db = readonly.New(s.readonly, readonly.Options{Timeout: cfg.QueryTimeout, MaxRows: cfg.MaxResultRows, Logger: log})
@@ -89,6 +101,14 @@ func newStack(ctx context.Context, cfg *config.Config, log *slog.Logger, opts st
 	if err != nil {
 		return nil, err
 	}
+	if opts.tracer != nil {
+		model = telemetry.TraceModel(model, opts.tracer, opts.meter, telemetry.ModelOptions{
+			Model: modelName, Provider: "openai",
+			Cost: func(m string, in, cached, out int) float64 {
+				return prices.Cost(m, agent.Usage{InputTokens: in, CachedInputTokens: cached, OutputTokens: out})
+			},
+		})
+	}
 	deps := tools.Deps{
 		Catalog: s.catalog, DB: s.db, Exporter: s.db, History: s.history,
 		ExportMaxRows: cfg.ExportMaxRows, Logger: log,
@@ -101,7 +121,13 @@ func newStack(ctx context.Context, cfg *config.Config, log *slog.Logger, opts st
 			if opts.files != nil {
 				d.Files = opts.files(conv)
 			}
-			return tools.NewSet(d, conv).Tools()
+			set := tools.NewSet(d, conv).Tools()
+			if opts.tracer != nil {
+				for i, t := range set {
+					set[i] = telemetry.TraceTool(t, opts.tracer, opts.meter)
+				}
+			}
+			return set
 		},
 	})
 	if err != nil {

@@ -81,7 +81,7 @@ resource "aws_instance" "app" {
   instance_type               = local.app_instance_type
   subnet_id                   = aws_subnet.private[count.index % 2].id
   vpc_security_group_ids      = [aws_security_group.ec2.id]
-  associate_public_ip_address = true
+  associate_public_ip_address = false
   iam_instance_profile        = aws_iam_instance_profile.app.name
   key_name                    = var.ssh_key_name
 
