@@ -118,9 +118,9 @@ func CompareResults(ref, got *readonly.Result, opts CompareOptions) (Reason, str
 	case best == ReasonWrongOrder:
 		return best, "the right rows, in another order than the reference's ORDER BY"
 	case best == ReasonMissingRows:
-		return best, fmt.Sprintf("%d of the reference's %d rows are missing", nRef-bestMatched, nRef)
+		return best, fmt.Sprintf("%d of the reference's %d rows missing", nRef-bestMatched, nRef)
 	case best == ReasonExtraRows:
-		return best, fmt.Sprintf("%d rows more than the reference's %d", nGot-nRef, nRef)
+		return best, fmt.Sprintf("%d row(s) more than the reference's %d", nGot-nRef, nRef)
 	default:
 		return ReasonWrongRows, fmt.Sprintf("%d of the reference's %d rows found in the answer's %d", max(bestMatched, 0), nRef, nGot)
 	}

@@ -90,7 +90,7 @@ func TestCompareResults(t *testing.T) {
 			ref:     byPlatform,
 			got:     result([]string{"platform", "revenue"}, []any{"ios", 8198.44}, []any{"web", 932.75}),
 			want:    eval.ReasonMissingRows,
-			wantMsg: "1 of the reference's 3 rows are missing",
+			wantMsg: "1 of the reference's 3 rows missing",
 		},
 		{
 			name: "extra rows",
@@ -98,7 +98,7 @@ func TestCompareResults(t *testing.T) {
 			got: result([]string{"platform", "revenue"},
 				[]any{"ios", 8198.44}, []any{"android", 4021.66}, []any{"web", 932.75}, []any{"tv", 1.0}),
 			want:    eval.ReasonExtraRows,
-			wantMsg: "1 rows more than the reference's 3",
+			wantMsg: "1 row(s) more than the reference's 3",
 		},
 		{
 			name: "values paired differently across rows",

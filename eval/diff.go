@@ -22,6 +22,7 @@ type Diff struct {
 	// AccuracyDelta is in accuracy units (0.05 is five points).
 	AccuracyDelta          float64 `json:"accuracy_delta"`
 	LatencyMedianDeltaMS   float64 `json:"latency_median_delta_ms"`
+	LatencyP95DeltaMS      float64 `json:"latency_p95_delta_ms"`
 	TokensPerQuestionDelta float64 `json:"tokens_per_question_delta"`
 	CostPerQuestionDelta   float64 `json:"cost_per_question_delta_usd"`
 	TurnsPerQuestionDelta  float64 `json:"turns_per_question_delta"`
@@ -38,6 +39,7 @@ func Compare(base, other *Report) Diff {
 		Base: base.Label, Other: other.Label,
 		AccuracyDelta:          o.Accuracy - b.Accuracy,
 		LatencyMedianDeltaMS:   o.LatencyMedianMS - b.LatencyMedianMS,
+		LatencyP95DeltaMS:      o.LatencyP95MS - b.LatencyP95MS,
 		TokensPerQuestionDelta: o.TokensPerQuestion - b.TokensPerQuestion,
 		CostPerQuestionDelta:   o.CostPerQuestionUSD - b.CostPerQuestionUSD,
 		TurnsPerQuestionDelta:  o.TurnsPerQuestion - b.TurnsPerQuestion,

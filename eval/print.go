@@ -23,7 +23,12 @@ func Print(w io.Writer, runs ...*Report) error {
 	} else {
 		printSideBySide(&b, runs)
 	}
-	if _, err := io.WriteString(w, b.String()); err != nil {
+	// tabwriter pads the cells before an empty last one; drop that.
+	lines := strings.Split(b.String(), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	if _, err := io.WriteString(w, strings.Join(lines, "\n")); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
 	return nil
@@ -123,7 +128,7 @@ func printSideBySide(w io.Writer, runs []*Report) {
 		header = append(header, letter(i))
 	}
 	for i := range diffs {
-		header = append(header, letter(i+1)+" − A")
+		header = append(header, letter(i+1)+" - A")
 	}
 	fmt.Fprintln(tw, strings.Join(header, "\t"))
 	row := func(name string, cell func(s Summary) string, delta func(d Diff) string) {
@@ -158,9 +163,11 @@ func printSideBySide(w io.Writer, runs []*Report) {
 	row("latency median", func(s Summary) string { return duration(s.LatencyMedian()) },
 		func(d Diff) string { return signedDuration(fromMS(d.LatencyMedianDeltaMS)) })
 	row("latency p95", func(s Summary) string { return duration(s.LatencyP95()) },
-		func(Diff) string { return "" })
+		func(d Diff) string { return signedDuration(fromMS(d.LatencyP95DeltaMS)) })
 	row("turns/question", func(s Summary) string { return fmt.Sprintf("%.1f", s.TurnsPerQuestion) },
-		func(d Diff) string { return fmt.Sprintf("%+.1f", d.TurnsPerQuestionDelta) })
+		func(d Diff) string {
+			return signed(d.TurnsPerQuestionDelta, func(v float64) string { return fmt.Sprintf("%.1f", v) })
+		})
 	row("tokens/question", func(s Summary) string { return thousands(s.TokensPerQuestion) },
 		func(d Diff) string { return signed(d.TokensPerQuestionDelta, thousands) })
 	row("cost/question", func(s Summary) string { return dollars(s.CostPerQuestionUSD) },
@@ -236,7 +243,7 @@ func signed(v float64, format func(float64) string) string {
 	case v > 0:
 		return "+" + format(v)
 	case v < 0:
-		return "−" + format(-v)
+		return "-" + format(-v)
 	default:
 		return "±0"
 	}

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -272,6 +273,9 @@ func TestRunScoresAnswers(t *testing.T) {
 			t.Errorf("%s: %s (%s), want %s", r.ID, r.Reason, r.Detail, want[r.ID])
 		}
 	}
+	var out strings.Builder
+	eval.Print(&out, report)
+	t.Log("\n" + out.String())
 	s := report.Summary
 	if s.Passed != 6 || s.Questions != 15 || s.Accuracy != 6.0/15 {
 		t.Errorf("score = %d of %d (%v), want 6 of 15", s.Passed, s.Questions, s.Accuracy)

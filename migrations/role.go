@@ -44,7 +44,13 @@ func setupReadonlyRole(ctx context.Context, conn *pgx.Conn, opts Options) (*Resu
 		}
 	}
 
-	attributes := "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS CONNECTION LIMIT 100 PASSWORD "
+	attributes := "LOGIN NOCREATEDB NOCREATEROLE NOINHERIT CONNECTION LIMIT 100 PASSWORD "
+	if isSuperuser {
+		// Only a superuser may name these in ALTER ROLE, even to turn them
+		// off; they are off by default for a role created by anyone else,
+		// and a role that has them cannot be altered by a non-superuser.
+		attributes = "NOSUPERUSER NOREPLICATION NOBYPASSRLS " + attributes
+	}
 	switch {
 	case !exists && !canManageRoles:
 		return nil, fmt.Errorf("migrate: role %s does not exist and the migrating user may not create roles: create it (LOGIN) or grant CREATEROLE", opts.ReadonlyUser)

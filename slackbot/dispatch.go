@@ -103,6 +103,11 @@ func (d *Dispatcher) workFor(teamID string, inner any) (Work, bool) {
 			if w.Action == ActionQuestion || e.ThreadTimeStamp == "" || mentionRE.MatchString(e.Text) {
 				return Work{}, false
 			}
+			// Not addressed to the bot, so no refusal either: someone
+			// outside the allowlist is simply not served.
+			if !d.allow.Allows(e.Channel, e.User) {
+				return Work{}, false
+			}
 			w.Quiet = true
 		}
 		return w, true

@@ -37,7 +37,7 @@ type QueueOptions struct {
 	History *history.Store
 	// Plugins extend River (tracing and metrics of jobs).
 	Plugins []rivertype.Plugin
-	Logger     *slog.Logger
+	Logger  *slog.Logger
 }
 
 // Queue is the durable job queue on PostgreSQL (River).

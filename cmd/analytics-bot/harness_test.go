@@ -33,6 +33,7 @@ type testBot struct {
 	model  *fake.OpenAI
 	env    map[string]string
 	url    string
+	srv    *server // the running server; start replaces it
 	stop   func()
 	mu     sync.Mutex
 	events int
@@ -82,6 +83,7 @@ func (b *testBot) start() {
 		b.t.Fatalf("start server: %v", err)
 	}
 	b.url = "http://" + srv.Addr()
+	b.srv = srv
 	done := make(chan error, 1)
 	go func() { done <- srv.Run(ctx) }()
 	stopped := false

@@ -82,7 +82,7 @@ resource "aws_ssm_parameter" "setting" {
 
   name        = "${var.ssm_prefix}/${each.key}"
   description = "analytics-bot ${each.key} (managed by Terraform)"
-  type        = "String"
+  type        = "SecureString"
   key_id      = aws_kms_key.ssm.arn
   value       = each.value
 }
