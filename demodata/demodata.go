@@ -58,6 +58,7 @@ var (
 // always gives the same numbers.
 func Generate(days int, end time.Time) []Row {
 	end = time.Date(end.Year(), end.Month(), end.Day(), 0, 0, 0, 0, time.UTC)
+	days = max(days, 0) // no days, no rows (not a negative capacity)
 	rows := make([]Row, 0, days*len(Platforms)*len(countries))
 	for i := days - 1; i >= 0; i-- {
 		day := end.AddDate(0, 0, -i)

@@ -53,6 +53,15 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	}
 }
 
+func TestGenerateNoDays(t *testing.T) {
+	t.Parallel()
+	for _, days := range []int{0, -1} {
+		if rows := demodata.Generate(days, lastDay); len(rows) != 0 {
+			t.Errorf("Generate(%d) = %d rows, want none", days, len(rows))
+		}
+	}
+}
+
 func TestGenerateShape(t *testing.T) {
 	t.Parallel()
 	const days = 84 // twelve whole weeks
@@ -196,11 +205,11 @@ func TestRevenueAndCrashesFollowDAU(t *testing.T) {
 		revenue = append(revenue, r.RevenueUSD)
 		crashes = append(crashes, float64(r.Crashes))
 	}
-	if c := correlation(dau, revenue); c < 0.7 {
-		t.Errorf("revenue–DAU correlation over all rows %.2f, want > 0.7", c)
+	if c := correlation(dau, revenue); c < 0.6 {
+		t.Errorf("revenue–DAU correlation over all rows %.2f, want > 0.6", c)
 	}
-	if c := correlation(dau, crashes); c < 0.7 {
-		t.Errorf("crashes–DAU correlation over all rows %.2f, want > 0.7", c)
+	if c := correlation(dau, crashes); c < 0.6 {
+		t.Errorf("crashes–DAU correlation over all rows %.2f, want > 0.6", c)
 	}
 }
 

@@ -6,6 +6,7 @@ package migrations
 import (
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -60,6 +61,11 @@ type Result struct {
 func Migrate(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Result, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if pool.Config().MaxConns < 2 {
+		// One connection holds the lock while River's migrator takes
+		// another from the pool: with one, it would wait forever.
+		return nil, errors.New("migrate: the connection pool needs at least 2 connections")
 	}
 	conn, err := pool.Acquire(ctx)
 	if err != nil {

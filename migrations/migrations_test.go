@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/analytics-bot/analytics-bot/demodata"
 	"github.com/analytics-bot/analytics-bot/migrations"
 	"github.com/analytics-bot/analytics-bot/pgtest"
 )
@@ -509,13 +510,15 @@ func TestMigrateAsNonSuperuserDatabaseOwner(t *testing.T) {
 		t.Errorf("an owner with CREATEROLE skipped steps:\n%s", f.logs)
 	}
 
+	// The owner can still load the demo data (which stages rows in a
+	// temporary table) after TEMP was revoked from PUBLIC.
 	ctx := context.Background()
-	if _, err := pool.Exec(ctx, "INSERT INTO app_metrics VALUES ('2026-01-01', 'web', 'DE', 5, 1, 6, 0.10, 0)"); err != nil {
-		t.Fatal(err)
+	if _, err := demodata.Load(ctx, pool, 2, time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatalf("load demo data as the owner: %v", err)
 	}
 	conn := f.readonlyConn()
 	var n int
-	if err := conn.QueryRow(ctx, "SELECT count(*) FROM app_metrics").Scan(&n); err != nil || n != 1 {
+	if err := conn.QueryRow(ctx, "SELECT count(*) FROM app_metrics").Scan(&n); err != nil || n != 2*3*20 {
 		t.Errorf("read-only role reads app_metrics: %d, %v", n, err)
 	}
 	assertPermissionDenied(t, conn, "SELECT * FROM public.query_history")
@@ -657,4 +660,25 @@ func (b *logBuffer) String() string {
 
 func (b *logBuffer) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+func TestMigrateRefusesAOneConnectionPool(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	cfg, err := pgxpool.ParseConfig(f.db.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MaxConns = 1
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err = migrations.Migrate(ctx, pool, f.options())
+	if err == nil || errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "2 connections") {
+		t.Errorf("err = %v, want an immediate error about the pool size instead of waiting for a second connection", err)
+	}
 }

@@ -395,10 +395,24 @@ func TestHandlerStatusCodes(t *testing.T) {
 		}
 	}
 
+	// A button press as Slack sends it (trimmed).
+	payload := `{"type":"block_actions","team":{"id":"T0001","domain":"fake"},"user":{"id":"U123","name":"ana"},
+		"api_app_id":"A1","container":{"type":"message","message_ts":"1700000002.000100","channel_id":"C100","is_ephemeral":false},
+		"trigger_id":"1.2.3","channel":{"id":"C100","name":"analytics"},
+		"message":{"type":"message","user":"UBOT","ts":"1700000002.000100","thread_ts":"1700000001.000100","text":"answer"},
+		"response_url":"https://hooks.slack.com/actions/x","actions":[{"action_id":"export_csv","block_id":"Xy1z",
+		"text":{"type":"plain_text","text":"Export CSV"},"value":"42","type":"button","action_ts":"1700000003.000100"}]}`
+	rec.err = nil
+	before := len(rec.queued())
+	w := serve(h, signedRequest("/slack/interactions", []byte(url.Values{"payload": {payload}}.Encode()), secret, now))
+	if got := rec.queued(); w.Code != http.StatusOK || len(got) != before+1 ||
+		got[before].Action != ActionExportCSV || got[before].HistoryID != 42 || got[before].ThreadTS != "1700000001.000100" {
+		t.Errorf("button press: %d, queued %+v", w.Code, got[before:])
+	}
+
 	form := url.Values{"command": {"/analytics"}, "text": {"DAU by platform?"}, "team_id": {"T0001"},
 		"channel_id": {"C200"}, "user_id": {"U123"}, "trigger_id": {"1.2.3"}}
-	rec.err = nil
-	w := serve(h, signedRequest("/slack/commands", []byte(form.Encode()), secret, now))
+	w = serve(h, signedRequest("/slack/commands", []byte(form.Encode()), secret, now))
 	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"response_type":"ephemeral"`) {
 		t.Errorf("slash command: %d %s", w.Code, w.Body)
 	}

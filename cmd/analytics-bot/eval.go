@@ -22,7 +22,7 @@ folder on the same questions and prints them side by side with the changes.
 See evals/README.md.`)
 	file := fs.String("file", "", "golden questions YAML (default: "+evals.GoldenPath+" when it exists here, else the copy built into the binary)")
 	var promptDirs []string
-	fs.Func("prompts", "prompt folder to score; repeat to compare folders (default: PROMPTS_DIR, else the built-in prompts)", func(dir string) error {
+	fs.Func("prompts", "prompt folder `DIR` to score; repeat to compare folders (default: PROMPTS_DIR, else the built-in prompts)", func(dir string) error {
 		promptDirs = append(promptDirs, dir)
 		return nil
 	})

@@ -169,7 +169,10 @@ func (b *testBot) interaction(actionID, value, channel, messageTS, threadTS stri
 		"channel":   map[string]string{"id": channel},
 		"container": map[string]any{"type": "message", "message_ts": messageTS, "channel_id": channel},
 		"message":   map[string]any{"ts": messageTS, "thread_ts": threadTS, "text": "answer"},
-		"actions":   []map[string]any{{"action_id": actionID, "value": value, "type": "button", "action_ts": strconv.FormatInt(time.Now().UnixNano(), 10)}},
+		// Slack always sends block_id; slack-go reads an action without one
+		// as a legacy attachment action.
+		"actions": []map[string]any{{"action_id": actionID, "block_id": "answer_actions", "value": value, "type": "button",
+			"action_ts": strconv.FormatInt(time.Now().UnixNano(), 10)}},
 	})
 	status, _ := b.post("/slack/interactions", "application/x-www-form-urlencoded", []byte(url.Values{"payload": {string(payload)}}.Encode()))
 	return status

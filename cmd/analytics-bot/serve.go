@@ -74,7 +74,8 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 	}
 	api := slack.New(cfg.SlackBotToken, slack.OptionAPIURL(cfg.SlackAPIURL),
 		slack.OptionHTTPClient(&http.Client{Transport: otelhttp.NewTransport(http.DefaultTransport,
-			otelhttp.WithTracerProvider(tel.TracerProvider()), otelhttp.WithMeterProvider(tel.MeterProvider())), Timeout: 60 * time.Second}))
+			otelhttp.WithTracerProvider(tel.TracerProvider()), otelhttp.WithMeterProvider(tel.MeterProvider()),
+			otelhttp.WithSpanNameFormatter(slackSpanName)), Timeout: 60 * time.Second}))
 	s := &server{role: role, api: api, shutdown: []func(context.Context) error{tel.Shutdown}}
 	defer func() {
 		if err != nil {
@@ -116,7 +117,7 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 		Logger:  log,
 		Plugins: telemetry.RiverPlugins(tel.TracerProvider(), tel.MeterProvider()),
 		Worker: slackbot.WorkerOptions{
-			Slack: api, Agent: measuredAgent{next: s.agent, metrics: metrics}, History: s.history, Exporter: s.db,
+			Slack: api, Agent: newMeasuredAgent(s.agent, cfg, tel, metrics, log), History: s.history, Exporter: s.db,
 			ExportMaxRows: cfg.ExportMaxRows, Charts: cfg.Charts, Metrics: metrics,
 		},
 	})

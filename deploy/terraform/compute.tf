@@ -116,6 +116,9 @@ resource "aws_instance" "app" {
   tags = { Name = "${local.name}-app-${count.index}" }
 
   lifecycle {
+    # A replacement (new release, -replace) boots and registers in Cloud Map before the old
+    # instance is deregistered and terminated.
+    create_before_destroy = true
     # A newer Amazon Linux AMI must not silently replace a running instance; new instances
     # (a new release, or `terraform apply -replace`) pick it up.
     ignore_changes = [ami]

@@ -39,7 +39,7 @@ locals {
   nat_instance = var.nat_mode == "instance"
 
   app_goarch        = var.app_architecture == "arm64" ? "arm64" : "amd64"
-  app_instance_type = coalesce(var.app_instance_type, var.app_architecture == "arm64" ? "t3.micro" : "t3.micro")
+  app_instance_type = coalesce(var.app_instance_type, var.app_architecture == "arm64" ? "t4g.micro" : "t3.micro")
 
   # Amazon Linux 2023, latest, published by AWS as public SSM parameters.
   al2023_ami_parameter = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${var.app_architecture}"

@@ -1,0 +1,668 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"golang.org/x/sys/unix"
+
+	"github.com/analytics-bot/analytics-bot/config"
+	"github.com/analytics-bot/analytics-bot/fake"
+	"github.com/analytics-bot/analytics-bot/pgtest"
+	"github.com/analytics-bot/analytics-bot/slackbot"
+	"github.com/analytics-bot/analytics-bot/telemetry"
+)
+
+// Secrets the traced bot is given; none may leave it in a span, a metric
+// or a log line.
+const (
+	e2eBotToken     = "xoxb-e2e-7777-botsecret"
+	e2eOpenAIKey    = "sk-e2e-openai-secret-9f8e7d6c5b4a"
+	e2eLogfireToken = "pylf_v1_us_e2eLogfireSecret0123456789"
+)
+
+// fingerprintSQL returns, besides the numbers, a value per row that
+// appears nowhere else (not in the SQL, the schema or the prompt), so
+// finding it outside the model's own messages means result rows leaked.
+const fingerprintSQL = "SELECT platform, sum(dau) AS dau, md5('row:' || platform) AS fingerprint FROM app_metrics GROUP BY platform ORDER BY platform"
+
+const e2eQuestion = "which platform has the most users, traced?"
+
+func TestOneQuestionIsOneTraceExportedOverOTLP(t *testing.T) {
+	t.Parallel()
+	collector := fake.NewOTLP(t)
+	b := newTestBot(t, botOptions{noStart: true, env: map[string]string{
+		"OTEL_EXPORTER_OTLP_ENDPOINT": collector.URL,
+		"LOGFIRE_TOKEN":               e2eLogfireToken,
+		"SLACK_BOT_TOKEN":             e2eBotToken,
+		"OPENAI_API_KEY":              e2eOpenAIKey,
+		"DEBUG":                       "true",
+	}})
+	logs := startCapturingLogs(b)
+
+	scriptSQLAnswer(b.model, fingerprintSQL, "Most users: *ios*.")
+	b.sendEvent(mention(e2eQuestion, "1700000900.000100", ""))
+	b.waitForText("C100", "1700000900.000100", "Most users: *ios*.")
+	b.stop() // shutting down flushes the span batch and the metrics
+
+	spans := collector.Spans()
+	tree := newSpanTree(spans)
+	httpSpan := tree.one(t, func(s fake.Span) bool { return s.Name == "POST /slack/events" && s.Kind == "server" })
+	question := tree.trace(httpSpan.TraceID)
+
+	t.Run("one trace from the request to the answer", func(t *testing.T) {
+		for _, s := range question {
+			if root := tree.root(s); root.SpanID != httpSpan.SpanID {
+				t.Errorf("span %q climbs to %q (%s), not to the HTTP span", s.Name, root.Name, root.SpanID)
+			}
+		}
+		insert := tree.only(t, question, "river.insert_many")
+		work := tree.only(t, question, "river.work/slack_work")
+		tree.wantAncestor(t, insert, httpSpan)
+		tree.wantAncestor(t, work, insert)
+		if work.Kind != "consumer" || insert.Kind != "producer" {
+			t.Errorf("kinds: insert %s, work %s; want producer, consumer", insert.Kind, work.Kind)
+		}
+	})
+
+	t.Run("the question is an agent span with its text", func(t *testing.T) {
+		work := tree.only(t, question, "river.work/slack_work")
+		ask := tree.only(t, question, "invoke_agent analytics-bot")
+		tree.wantAncestor(t, ask, work)
+		for key, want := range map[string]any{
+			"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "analytics-bot",
+			"analytics_bot.question": e2eQuestion, "outcome": "answered",
+			"gen_ai.usage.input_tokens": int64(2 * fake.DefaultPromptTokens),
+		} {
+			if ask.Attributes[key] != want {
+				t.Errorf("%s = %v, want %v", key, ask.Attributes[key], want)
+			}
+		}
+		for _, name := range []string{"chat gpt-4.1", "execute_tool run_readonly_sql"} {
+			for _, s := range tree.named(question, name) {
+				tree.wantAncestor(t, s, ask)
+			}
+		}
+	})
+
+	t.Run("model calls follow the GenAI conventions", func(t *testing.T) {
+		chats := tree.named(question, "chat gpt-4.1")
+		if len(chats) != 2 {
+			t.Fatalf("%d chat gpt-4.1 spans in the question's trace, want 2", len(chats))
+		}
+		work := tree.only(t, question, "river.work/slack_work")
+		reasons := map[string]bool{}
+		for _, c := range chats {
+			tree.wantAncestor(t, c, work)
+			a := c.Attributes
+			for key, want := range map[string]any{
+				"gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai",
+				"gen_ai.request.model": "gpt-4.1", "gen_ai.usage.input_tokens": int64(fake.DefaultPromptTokens),
+				"gen_ai.usage.output_tokens": int64(fake.DefaultCompletionTokens),
+			} {
+				if a[key] != want {
+					t.Errorf("%s: %s = %v (%T), want %v", c.Name, key, a[key], a[key], want)
+				}
+			}
+			if m, _ := a["gen_ai.response.model"].(string); !strings.HasPrefix(m, "gpt-4.1") {
+				t.Errorf("gen_ai.response.model = %v", a["gen_ai.response.model"])
+			}
+			if cost, _ := a["analytics_bot.cost_usd"].(float64); cost <= 0 {
+				t.Errorf("analytics_bot.cost_usd = %v, want a positive cost", a["analytics_bot.cost_usd"])
+			}
+			fr, _ := a["gen_ai.response.finish_reasons"].([]any)
+			for _, r := range fr {
+				reasons[fmt.Sprint(r)] = true
+			}
+			if c.Kind != "client" {
+				t.Errorf("%s kind = %s, want client", c.Name, c.Kind)
+			}
+		}
+		if !reasons["tool_calls"] || !reasons["stop"] {
+			t.Errorf("finish reasons across the turns = %v, want tool_calls and stop", reasons)
+		}
+	})
+
+	t.Run("the tool call and its SQL", func(t *testing.T) {
+		tool := tree.only(t, question, "execute_tool run_readonly_sql")
+		if tool.Attributes["gen_ai.tool.name"] != "run_readonly_sql" || tool.Attributes["db.query.text"] != fingerprintSQL {
+			t.Errorf("tool span attributes = %v", tool.Attributes)
+		}
+		if tool.Attributes["analytics_bot.tool.row_count"] != int64(3) || tool.Attributes["analytics_bot.tool.truncated"] != false {
+			t.Errorf("row count, truncated = %v, %v; want 3, false",
+				tool.Attributes["analytics_bot.tool.row_count"], tool.Attributes["analytics_bot.tool.truncated"])
+		}
+		var statement bool
+		for _, s := range question {
+			if s.Kind == "client" && s.Attributes["db.query.text"] == fingerprintSQL {
+				statement = true
+				tree.wantAncestor(t, s, tool)
+			}
+		}
+		if !statement {
+			t.Errorf("no database span with the model's SQL among %v", spanNamesOf(question))
+		}
+		var bookkeeping bool // the job's own statements (replies, query_history)
+		for _, s := range question {
+			if q, ok := s.Attributes["db.query.text"].(string); ok && s.Scope != "github.com/analytics-bot/analytics-bot/telemetry" && strings.Contains(q, "query_history") {
+				bookkeeping = true
+			}
+		}
+		if !bookkeeping {
+			t.Errorf("no database span writes query_history among %v", spanNamesOf(question))
+		}
+	})
+
+	t.Run("Slack API calls are client spans of the job", func(t *testing.T) {
+		work := tree.only(t, question, "river.work/slack_work")
+		seen := map[string]bool{}
+		for _, s := range question {
+			u, _ := s.Attributes["url.full"].(string)
+			if s.Kind != "client" || !strings.HasPrefix(u, b.slack.URL) {
+				continue
+			}
+			method := strings.TrimPrefix(u, b.slack.URL)
+			seen[method] = true
+			if s.Name != "POST "+method {
+				t.Errorf("Slack call span %q, want POST %s", s.Name, method)
+			}
+			tree.wantAncestor(t, s, work)
+		}
+		for _, method := range []string{"chat.postMessage", "chat.update"} {
+			if !seen[method] {
+				t.Errorf("no client span for %s; Slack calls traced: %v", method, seen)
+			}
+		}
+	})
+
+	t.Run("metrics are flushed on shutdown", func(t *testing.T) {
+		got := collector.MetricNames()
+		for _, want := range []string{
+			"analytics_bot.questions", "analytics_bot.question.duration", "analytics_bot.question.cost",
+			"gen_ai.client.token.usage", "gen_ai.client.operation.duration", "analytics_bot.model.cost",
+			"analytics_bot.tool.calls", "analytics_bot.slack.ack.duration", "analytics_bot.job.queue.depth",
+		} {
+			if !slices.Contains(got, want) {
+				t.Errorf("metric %s not exported; got %v", want, got)
+			}
+		}
+		for _, m := range collector.Metrics() {
+			if m.Name != "analytics_bot.questions" {
+				continue
+			}
+			for _, p := range m.Points {
+				if p.Attributes["outcome"] != "answered" || p.Value != 1 {
+					t.Errorf("questions point = %+v, want one answered", p)
+				}
+			}
+		}
+	})
+
+	t.Run("Logfire token goes as the Authorization header", func(t *testing.T) {
+		headers := collector.Headers()
+		if len(headers) == 0 {
+			t.Fatal("no export requests")
+		}
+		for _, h := range headers {
+			if got := h.Get("Authorization"); got != e2eLogfireToken {
+				t.Errorf("Authorization = %q, want the Logfire token", got)
+			}
+		}
+	})
+
+	t.Run("logs carry the trace and the debug level", func(t *testing.T) {
+		var traced, debug bool
+		for _, line := range logs.lines() {
+			var rec map[string]any
+			if err := json.Unmarshal([]byte(line), &rec); err != nil {
+				t.Errorf("log line is not JSON: %s", line)
+				continue
+			}
+			if rec["trace_id"] == httpSpan.TraceID {
+				traced = true
+			}
+			if rec["level"] == "DEBUG" {
+				debug = true
+			}
+		}
+		if !traced {
+			t.Errorf("no log line carries the question's trace id %s", httpSpan.TraceID)
+		}
+		if !debug {
+			t.Error("DEBUG=true logged no debug line")
+		}
+	})
+
+	t.Run("question and SQL are recorded", func(t *testing.T) {
+		exported := bytes.Join(collector.RawBodies(), nil)
+		for _, want := range []string{fingerprintSQL, e2eQuestion} {
+			if !bytes.Contains(exported, []byte(want)) {
+				t.Errorf("%q not exported", want)
+			}
+		}
+	})
+
+	t.Run("no secret or result row leaves the process", func(t *testing.T) {
+		secrets := map[string]string{
+			"SLACK_BOT_TOKEN": e2eBotToken, "SLACK_SIGNING_SECRET": testSigningSecret,
+			"OPENAI_API_KEY": e2eOpenAIKey, "LOGFIRE_TOKEN": e2eLogfireToken,
+			"POSTGRES_READONLY_PASSWORD": pgtest.ReadonlyPassword,
+		}
+		if pw := b.env["POSTGRES_PASSWORD"]; pw != "" {
+			secrets["POSTGRES_PASSWORD"] = pw
+		}
+		rows := map[string]string{}
+		for _, platform := range []string{"android", "ios", "web"} {
+			sum := md5.Sum([]byte("row:" + platform))
+			rows["fingerprint of "+platform] = hex.EncodeToString(sum[:])
+		}
+		if !strings.Contains(string(b.slack.Messages()[0].Blocks), rows["fingerprint of ios"]) {
+			t.Fatalf("the answer does not show the fingerprints, so their absence proves nothing: %s", b.slack.Messages()[0].Blocks)
+		}
+		for i, body := range collector.RawBodies() {
+			for name, v := range secrets {
+				if bytes.Contains(body, []byte(v)) {
+					t.Errorf("export request %d carries %s", i, name)
+				}
+			}
+			for name, v := range rows {
+				if bytes.Contains(body, []byte(v)) {
+					t.Errorf("export request %d carries a result row (%s)", i, name)
+				}
+			}
+		}
+		for _, line := range logs.lines() {
+			for name, v := range secrets {
+				if strings.Contains(line, v) {
+					t.Errorf("log line carries %s: %s", name, line)
+				}
+			}
+			for name, v := range rows {
+				if strings.Contains(line, v) {
+					t.Errorf("log line carries a result row (%s): %s", name, line)
+				}
+			}
+		}
+	})
+}
+
+// startCapturingLogs boots b as testBot.start does, keeping a copy of the
+// server's log for the test.
+func startCapturingLogs(b *testBot) *logBuffer {
+	b.t.Helper()
+	logs := &logBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	srv, err := newServer(ctx, env{lookup: b.lookup, stdout: io.Discard, stderr: io.MultiWriter(logs, testWriter{b.t})}, roleAll)
+	if err != nil {
+		cancel()
+		b.t.Fatalf("start server: %v", err)
+	}
+	b.url = "http://" + srv.Addr()
+	b.srv = srv
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	var once sync.Once
+	b.stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				b.t.Errorf("server: %v", err)
+			}
+		})
+	}
+	b.t.Cleanup(b.stop)
+	return logs
+}
+
+// logBuffer is a concurrency-safe log sink.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) lines() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Split(strings.TrimSpace(l.buf.String()), "\n")
+}
+
+// spanTree indexes received spans by id to walk parent links.
+type spanTree struct {
+	spans []fake.Span
+	byID  map[string]fake.Span
+}
+
+func newSpanTree(spans []fake.Span) spanTree {
+	t := spanTree{spans: spans, byID: make(map[string]fake.Span, len(spans))}
+	for _, s := range spans {
+		t.byID[s.SpanID] = s
+	}
+	return t
+}
+
+// one returns the single span matching match, failing otherwise.
+func (st spanTree) one(t *testing.T, match func(fake.Span) bool) fake.Span {
+	t.Helper()
+	var found []fake.Span
+	for _, s := range st.spans {
+		if match(s) {
+			found = append(found, s)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("%d matching spans, want 1; received %v", len(found), spanNamesOf(st.spans))
+	}
+	return found[0]
+}
+
+// trace returns the spans of one trace.
+func (st spanTree) trace(id string) []fake.Span {
+	var out []fake.Span
+	for _, s := range st.spans {
+		if s.TraceID == id {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (st spanTree) named(spans []fake.Span, name string) []fake.Span {
+	var out []fake.Span
+	for _, s := range spans {
+		if s.Name == name {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// only returns the single span called name among spans.
+func (st spanTree) only(t *testing.T, spans []fake.Span, name string) fake.Span {
+	t.Helper()
+	found := st.named(spans, name)
+	if len(found) != 1 {
+		t.Fatalf("%d spans named %q, want 1; trace has %v", len(found), name, spanNamesOf(spans))
+	}
+	return found[0]
+}
+
+// root climbs the parent links from s as far as received spans go.
+func (st spanTree) root(s fake.Span) fake.Span {
+	for range len(st.spans) {
+		parent, ok := st.byID[s.ParentSpanID]
+		if s.ParentSpanID == "" || !ok {
+			return s
+		}
+		s = parent
+	}
+	return s // a cycle; the caller's assertion fails
+}
+
+// wantAncestor fails unless anc is on the parent path of s.
+func (st spanTree) wantAncestor(t *testing.T, s, anc fake.Span) {
+	t.Helper()
+	for cur, n := s, 0; cur.ParentSpanID != "" && n < len(st.spans); n++ {
+		parent, ok := st.byID[cur.ParentSpanID]
+		if !ok {
+			break
+		}
+		if parent.SpanID == anc.SpanID {
+			return
+		}
+		cur = parent
+	}
+	t.Errorf("span %q is not under %q", s.Name, anc.Name)
+}
+
+func spanNamesOf(spans []fake.Span) []string {
+	out := make([]string, len(spans))
+	for i, s := range spans {
+		out[i] = s.Name
+	}
+	return out
+}
+
+func TestDebugRaisesTheLogLevel(t *testing.T) {
+	t.Parallel()
+	tracer := sdktrace.NewTracerProvider().Tracer("test")
+	for _, tc := range []struct {
+		debug string
+		want  bool
+	}{{"false", false}, {"true", true}} {
+		t.Run("DEBUG="+tc.debug, func(t *testing.T) {
+			t.Parallel()
+			var out logBuffer
+			vars := map[string]string{"DEBUG": tc.debug, "OPENAI_API_KEY": e2eOpenAIKey, "LOGFIRE_TOKEN": e2eLogfireToken}
+			e := env{lookup: func(k string) (string, bool) { v, ok := vars[k]; return v, ok }, stdout: io.Discard, stderr: &out}
+			_, log, err := loadConfig(context.Background(), e, config.NeedModel)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, span := tracer.Start(context.Background(), "question")
+			log.DebugContext(ctx, "a debug line")
+			log.InfoContext(ctx, "an info line")
+			span.End()
+
+			var debug, info int
+			for _, line := range out.lines() {
+				var rec map[string]any
+				if err := json.Unmarshal([]byte(line), &rec); err != nil {
+					t.Fatalf("log line is not JSON: %s", line)
+				}
+				if strings.Contains(line, e2eOpenAIKey) || strings.Contains(line, e2eLogfireToken) {
+					t.Errorf("log line carries a secret: %s", line)
+				}
+				switch rec["level"] {
+				case "DEBUG":
+					debug++
+				case "INFO":
+					info++
+					sc := span.SpanContext()
+					if rec["trace_id"] != sc.TraceID().String() || rec["span_id"] != sc.SpanID().String() {
+						t.Errorf("trace_id, span_id = %v, %v; want the span's %s, %s", rec["trace_id"], rec["span_id"], sc.TraceID(), sc.SpanID())
+					}
+				}
+			}
+			// With DEBUG: the configuration (secrets masked) and our line.
+			if wantDebug := map[bool]int{false: 0, true: 2}[tc.want]; debug != wantDebug {
+				t.Errorf("DEBUG=%s: %d debug lines, want %d", tc.debug, debug, wantDebug)
+			}
+			if info != 1 {
+				t.Errorf("%d info lines, want 1", info)
+			}
+		})
+	}
+}
+
+// discardQueue is an in-memory Enqueuer that keeps nothing.
+type discardQueue struct{ n atomic.Int64 }
+
+func (q *discardQueue) Enqueue(context.Context, slackbot.Work) error {
+	q.n.Add(1)
+	return nil
+}
+
+// ackHandler is the HTTP side of serve as newServer wires it (telemetry,
+// middleware, handler), queueing into q, or into River on db when q is nil.
+func ackHandler(b *testing.B, traced bool, q slackbot.Enqueuer, db *pgtest.DB) http.Handler {
+	b.Helper()
+	ctx := context.Background()
+	vars := map[string]string{}
+	if traced {
+		// A collector that discards: the exporter still encodes, gzips and
+		// posts every batch, off the request path, as it would to Logfire.
+		sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+			w.Header().Set("Content-Type", "application/x-protobuf")
+		}))
+		b.Cleanup(sink.Close)
+		vars["OTEL_EXPORTER_OTLP_ENDPOINT"] = sink.URL
+	}
+	cfg := &config.Config{ProjectName: "analytics-bot", LogfireServiceName: "analytics-bot"}
+	tel, metrics, err := setupTelemetry(ctx, cfg, env{lookup: func(k string) (string, bool) { v, ok := vars[k]; return v, ok }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = tel.Shutdown(context.Background()) })
+	if q == nil {
+		pcfg, err := pgxpool.ParseConfig(db.DSN())
+		if err != nil {
+			b.Fatal(err)
+		}
+		pcfg.ConnConfig.Tracer = telemetry.PGXTracer(tel.TracerProvider())
+		pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(pool.Close)
+		queue, err := slackbot.NewQueue(pool, slackbot.QueueOptions{Plugins: telemetry.RiverPlugins(tel.TracerProvider(), tel.MeterProvider())})
+		if err != nil {
+			b.Fatal(err)
+		}
+		q = queue
+	}
+	d := slackbot.NewDispatcher(q, slackbot.Identity{UserID: "UBOT", BotID: "BBOT"}, slackbot.Allowlist{}, nil)
+	return slackbot.NewHandler(slackbot.ServerOptions{SigningSecret: testSigningSecret, Dispatcher: d,
+		Middleware: httpMiddleware(cfg, tel, metrics)})
+}
+
+// mentionEvent is a signed-ready app_mention delivery with its own ts.
+func mentionEvent(b *testing.B, channel string, n int) []byte {
+	ts := fmt.Sprintf("1700002000.%06d", n)
+	body, err := json.Marshal(map[string]any{
+		"token": "legacy", "team_id": "T0001", "api_app_id": "A1", "type": "event_callback",
+		"event_id": "EvBench" + channel + ts, "event_time": 1700002000,
+		"event": map[string]any{"type": "app_mention", "user": "U123", "text": "<@UBOT> what was DAU yesterday?",
+			"ts": ts, "channel": channel, "event_ts": ts},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return body
+}
+
+// ack sends one signed delivery through h in-process and returns how long
+// the handler took: wall-clock time, and the CPU time of the thread that
+// ran it (the goroutine is locked to its thread meanwhile), which a busy
+// machine does not inflate. Work the exporter does in the background is
+// not in either.
+func ack(b *testing.B, h http.Handler, body []byte) cost {
+	req := httptest.NewRequest(http.MethodPost, "/slack/events", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	sign(req, body, testSigningSecret, time.Now())
+	w := httptest.NewRecorder()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	cpu0, start := threadCPU(b), time.Now()
+	h.ServeHTTP(w, req)
+	c := cost{wall: time.Since(start), cpu: threadCPU(b) - cpu0}
+	if w.Code != http.StatusOK {
+		b.Fatalf("ack: status %d: %s", w.Code, w.Body)
+	}
+	return c
+}
+
+// threadCPU is the CPU time the calling thread has used.
+func threadCPU(b *testing.B) time.Duration {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts); err != nil {
+		b.Fatalf("thread CPU clock: %v", err)
+	}
+	return time.Duration(ts.Nano())
+}
+
+// cost is what one run of a benchmarked operation took.
+type cost struct{ wall, cpu time.Duration }
+
+// BenchmarkAckPath measures acknowledging a signed app_mention in-process
+// (verify → parse → dispatch → enqueue → 200) with telemetry off (no
+// endpoint: what serve does without LOGFIRE_TOKEN) and on (every span
+// sampled and batched to an OTLP collector), enqueuing into memory and
+// into River on PostgreSQL. Off and on take turns request by request so a
+// busy machine slows them alike; each reports its median as <mode>-ns/ack
+// and on's overhead as a percentage. Goal: under 5% on the ack path.
+func BenchmarkAckPath(b *testing.B) {
+	b.Run("queue=memory", func(b *testing.B) {
+		body := mentionEvent(b, "C100", 1) // same body each time: the queue keeps nothing
+		off, on := ackHandler(b, false, &discardQueue{}, nil), ackHandler(b, true, &discardQueue{}, nil)
+		interleaveVariants(b, "ack", []traceVariant{
+			{"off", func() cost { return ack(b, off, body) }},
+			{"on", func() cost { return ack(b, on, body) }},
+		})
+	})
+	b.Run("queue=river", func(b *testing.B) {
+		db := pgtest.NewMigrated(b)
+		off, on := ackHandler(b, false, nil, db), ackHandler(b, true, nil, db)
+		n := 0
+		next := func(channel string) []byte { n++; return mentionEvent(b, channel, n) }
+		interleaveVariants(b, "ack", []traceVariant{
+			{"off", func() cost { return ack(b, off, next("C1")) }},
+			{"on", func() cost { return ack(b, on, next("C2")) }},
+		})
+	})
+}
+
+// traceVariant is one way of doing the benchmarked operation; run
+// returns what the measured part took.
+type traceVariant struct {
+	name string
+	run  func() cost
+}
+
+// interleaveVariants runs every variant once per iteration, in rotating
+// order, and reports each one's median wall-clock and CPU times
+// (<variant>-ns/<unit>, <variant>-cpu-ns/<unit>) and the overhead of
+// every variant over the first, by both measures.
+func interleaveVariants(b *testing.B, unit string, variants []traceVariant) {
+	b.Helper()
+	wall := make([][]time.Duration, len(variants))
+	cpu := make([][]time.Duration, len(variants))
+	for _, v := range variants {
+		v.run() // warm up
+	}
+	n := 0
+	for b.Loop() {
+		for k := range variants {
+			i := (n + k) % len(variants)
+			c := variants[i].run()
+			wall[i] = append(wall[i], c.wall)
+			cpu[i] = append(cpu[i], c.cpu)
+		}
+		n++
+	}
+	report := func(samples [][]time.Duration, measure string) {
+		medians := make([]float64, len(variants))
+		for i, v := range variants {
+			slices.Sort(samples[i])
+			medians[i] = float64(samples[i][len(samples[i])/2].Nanoseconds())
+			b.ReportMetric(medians[i], v.name+measure+"-ns/"+unit)
+			if i > 0 {
+				b.ReportMetric(100*(medians[i]-medians[0])/medians[0], v.name+measure+"-overhead-%")
+			}
+		}
+	}
+	report(wall, "")
+	report(cpu, "-cpu")
+}
