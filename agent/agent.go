@@ -135,6 +135,11 @@ func (a *Agent) Run(ctx context.Context, question string, conv history.Conversat
 	if ans.Status == "" {
 		ans.Status = history.StatusAnswered
 	}
+	if ctx.Err() != nil {
+		// Stopped from outside (shutdown, job timeout): the work is retried
+		// and recorded then, so a follow-up never sees it twice.
+		return ans, err
+	}
 	if recErr := a.record(ctx, question, conv, ans); recErr != nil {
 		a.opts.Logger.ErrorContext(ctx, "could not record the question", slog.Any("error", recErr))
 	}

@@ -339,3 +339,21 @@ func abs(x float64) float64 {
 	}
 	return x
 }
+
+func TestStoppedQuestionIsNotRecorded(t *testing.T) {
+	t.Parallel()
+	f := setup(t, fixtureOptions{})
+	f.model.Script(fake.Response{Content: "too late", Delay: 5 * time.Second})
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if _, err := f.agent.Run(ctx, "slow one", conv); err == nil {
+		t.Fatal("a question stopped from outside succeeded")
+	}
+	rows, err := f.history.Recent(context.Background(), conv, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 0 {
+		t.Errorf("a stopped question was recorded (%+v); its retry records it", rows)
+	}
+}

@@ -2,30 +2,36 @@ package slackbot
 
 import (
 	"context"
+	"errors"
 	"sync"
 )
 
-// maxBatch caps how much work one insert transaction carries.
-const maxBatch = 100
+// Batching limits: how much work one insert transaction carries, and how
+// many transactions run at once (PostgreSQL flushes concurrent commits
+// together, so a few in flight keep the wait for the next one short).
+const (
+	maxBatch    = 100
+	maxInFlight = 4
+)
 
 // batcher groups concurrent enqueues into one transaction. Each insert
 // costs a pooled connection for three round trips and a WAL flush, so
 // under a burst of deliveries acks queued behind one another for the
 // pool; batched, a burst costs a few commits. Nothing waits on a timer:
-// a lone enqueue is inserted at once, and work that arrives while a
-// batch is being inserted goes into the next one, which the first of
-// those callers inserts (no goroutine of its own).
+// an enqueue is inserted at once while fewer than maxInFlight batches are
+// being inserted; otherwise it waits for the next batch, which the first
+// of the waiting callers inserts (the batcher has no goroutine).
 type batcher struct {
 	insert func(ctx context.Context, works []Work) error
 
-	mu      sync.Mutex
-	busy    bool // a caller is inserting a batch
-	waiting []*batchItem
+	mu       sync.Mutex
+	inFlight int          // callers inserting a batch
+	waiting  []*batchItem // non-empty only when inFlight == maxInFlight
 }
 
 type batchItem struct {
 	work Work
-	done chan struct{} // closed when err is set or the item must lead
+	done chan struct{} // closed once err is set, or once the item leads
 	lead bool
 	err  error
 }
@@ -34,39 +40,53 @@ type batchItem struct {
 // returns once it is stored. The batch runs under the context of the
 // caller that inserts it; the others wait for it.
 func (b *batcher) do(ctx context.Context, w Work) error {
-	me := &batchItem{work: w, done: make(chan struct{})}
+	me := &batchItem{work: w}
 	b.mu.Lock()
-	b.waiting = append(b.waiting, me)
-	if b.busy {
+	if b.inFlight < maxInFlight {
+		b.inFlight++
+	} else {
+		me.done = make(chan struct{})
+		b.waiting = append(b.waiting, me)
 		b.mu.Unlock()
 		<-me.done
 		if !me.lead {
 			return me.err
 		}
-		b.mu.Lock()
+		b.mu.Lock() // finish handed this caller its slot
 	}
-	b.busy = true
-	n := min(len(b.waiting), maxBatch) // me is first: callers lead in arrival order
-	batch := b.waiting[:n:n]
+	n := min(len(b.waiting), maxBatch-1)
+	batch := append([]*batchItem{me}, b.waiting[:n]...)
+	clear(b.waiting[:n])
 	b.waiting = b.waiting[n:]
 	b.mu.Unlock()
 
-	err := b.insert(ctx, uniqueWork(batch))
+	err := errBatchAborted // until insert returns: a panic must not strand the others
+	defer func() { b.finish(batch[1:], err) }()
+	err = b.insert(ctx, uniqueWork(batch))
+	return err
+}
 
-	for _, it := range batch[1:] {
+// errBatchAborted is what the rest of a batch gets if inserting it panicked.
+var errBatchAborted = errors.New("the batch insert was aborted")
+
+// finish answers the rest of a batch, then hands its slot to the first
+// caller still waiting, which inserts the next batch.
+func (b *batcher) finish(rest []*batchItem, err error) {
+	for _, it := range rest {
 		it.err = err
 		close(it.done)
 	}
 	b.mu.Lock()
-	if len(b.waiting) > 0 {
-		next := b.waiting[0]
-		next.lead = true
-		close(next.done)
-	} else {
-		b.busy = false
+	defer b.mu.Unlock()
+	if len(b.waiting) == 0 {
+		b.inFlight--
+		return
 	}
-	b.mu.Unlock()
-	return err
+	next := b.waiting[0]
+	b.waiting[0] = nil
+	b.waiting = b.waiting[1:]
+	next.lead = true
+	close(next.done)
 }
 
 // uniqueWork drops repeated keys: a batch is one INSERT … ON CONFLICT,

@@ -43,6 +43,7 @@ type QueueOptions struct {
 // Queue is the durable job queue on PostgreSQL (River).
 type Queue struct {
 	client  *river.Client[pgx.Tx]
+	batch   *batcher
 	working bool
 }
 
@@ -83,12 +84,23 @@ func NewQueue(pool *pgxpool.Pool, opts QueueOptions) (*Queue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("queue: %w", err)
 	}
-	return &Queue{client: client, working: opts.Workers > 0}, nil
+	q := &Queue{client: client, working: opts.Workers > 0}
+	q.batch = &batcher{insert: q.insertMany}
+	return q, nil
 }
 
 // Enqueue stores the work durably; a duplicate key is accepted silently.
+// Concurrent calls share one transaction (see batcher).
 func (q *Queue) Enqueue(ctx context.Context, w Work) error {
-	if _, err := q.client.Insert(ctx, w, nil); err != nil {
+	return q.batch.do(ctx, w)
+}
+
+func (q *Queue) insertMany(ctx context.Context, works []Work) error {
+	params := make([]river.InsertManyParams, len(works))
+	for i, w := range works {
+		params[i] = river.InsertManyParams{Args: w}
+	}
+	if _, err := q.client.InsertMany(ctx, params); err != nil {
 		return fmt.Errorf("insert job: %w", err)
 	}
 	return nil

@@ -25,6 +25,13 @@ type replies struct {
 	pool *pgxpool.Pool
 }
 
+// settling detaches the record of a message already posted from the job's
+// cancellation: a job stopped just after posting must still remember it,
+// or its retry posts (or answers) a second time.
+func settling(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+}
+
 func (r replies) get(ctx context.Context, key string) (reply, bool, error) {
 	var rep reply
 	var answeredAt *time.Time
@@ -43,6 +50,8 @@ func (r replies) get(ctx context.Context, key string) (reply, bool, error) {
 }
 
 func (r replies) savePlaceholder(ctx context.Context, key, channel, thread, ts string) error {
+	ctx, cancel := settling(ctx)
+	defer cancel()
 	_, err := r.pool.Exec(ctx, `
 		INSERT INTO analytics_bot.slack_replies (work_key, channel_id, thread_ts, placeholder_ts)
 		VALUES ($1, $2, $3, NULLIF($4, ''))
@@ -55,6 +64,8 @@ func (r replies) savePlaceholder(ctx context.Context, key, channel, thread, ts s
 }
 
 func (r replies) markAnswered(ctx context.Context, key, channel, thread, answerTS string) error {
+	ctx, cancel := settling(ctx)
+	defer cancel()
 	_, err := r.pool.Exec(ctx, `
 		INSERT INTO analytics_bot.slack_replies (work_key, channel_id, thread_ts, answer_ts, answered_at)
 		VALUES ($1, $2, $3, NULLIF($4, ''), now())

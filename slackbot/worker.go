@@ -66,7 +66,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Work]) error {
 	case errors.As(err, &rateLimited):
 		w.opts.Logger.InfoContext(ctx, "Slack rate limit: snoozing", slog.Duration("retry_after", rateLimited.RetryAfter))
 		return river.JobSnooze(max(rateLimited.RetryAfter, time.Second))
-	case ctx.Err() != nil:
+	case ctx.Err() != nil && job.Attempt < job.MaxAttempts:
 		return err // stopped or timed out: another attempt picks it up
 	}
 	w.opts.Logger.ErrorContext(ctx, "Slack work failed", slog.String("action", string(job.Args.Action)),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"syscall"
 	"testing"
 	"time"
 
@@ -76,8 +77,9 @@ func benchProviders(b *testing.B) []struct {
 // SQL statement on PostgreSQL, history read and written) against a
 // zero-latency model, with tracing bare, off and on. The variants take
 // turns question by question, so that a busy machine slows them alike;
-// each reports its median as <variant>-ns/q, and the overheads of off and
-// on over bare as percentages.
+// each reports its median wall-clock time (<variant>-ns/q) and process
+// CPU time (<variant>-cpu-ns/q, which includes the exporter's work in the
+// background), and the overheads of off and on over bare.
 func BenchmarkQuestion(b *testing.B) {
 	db := questionDB(b)
 	ctx := context.Background()
@@ -111,28 +113,43 @@ type variant struct {
 }
 
 // interleave runs every variant once per iteration, in rotating order,
-// and reports each one's median duration and the overhead of every
-// variant over the first one.
+// and reports each one's median wall-clock and process CPU times, and the
+// overhead of every variant over the first by both measures.
 func interleave(b *testing.B, unit string, variants []variant) {
 	b.Helper()
-	took := make([][]time.Duration, len(variants))
+	wall := make([][]time.Duration, len(variants))
+	cpu := make([][]time.Duration, len(variants))
 	n := 0
 	for b.Loop() {
 		for k := range variants {
 			i := (n + k) % len(variants)
-			start := time.Now()
+			cpu0, start := processCPU(b), time.Now()
 			variants[i].run()
-			took[i] = append(took[i], time.Since(start))
+			wall[i] = append(wall[i], time.Since(start))
+			cpu[i] = append(cpu[i], processCPU(b)-cpu0)
 		}
 		n++
 	}
-	medians := make([]float64, len(variants))
-	for i, v := range variants {
-		slices.Sort(took[i])
-		medians[i] = float64(took[i][len(took[i])/2].Nanoseconds())
-		b.ReportMetric(medians[i], v.name+"-ns/"+unit)
-		if i > 0 {
-			b.ReportMetric(100*(medians[i]-medians[0])/medians[0], v.name+"-overhead-%")
+	report := func(samples [][]time.Duration, measure string) {
+		medians := make([]float64, len(variants))
+		for i, v := range variants {
+			slices.Sort(samples[i])
+			medians[i] = float64(samples[i][len(samples[i])/2].Nanoseconds())
+			b.ReportMetric(medians[i], v.name+measure+"-ns/"+unit)
+			if i > 0 {
+				b.ReportMetric(100*(medians[i]-medians[0])/medians[0], v.name+measure+"-overhead-%")
+			}
 		}
 	}
+	report(wall, "")
+	report(cpu, "-cpu")
+}
+
+// processCPU is the user and system CPU time the process has used.
+func processCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatalf("getrusage: %v", err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

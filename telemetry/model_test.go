@@ -313,7 +313,7 @@ func TestWrappersAcceptNilProviders(t *testing.T) {
 	if _, err := tool.Call(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
-	if PGXTracer(nil) == nil || len(RiverPlugins(nil, nil)) != 2 {
+	if PGXTracer(nil) == nil || len(RiverPlugins(nil, nil)) != 3 {
 		t.Fatal("nil providers rejected")
 	}
 }

@@ -48,17 +48,12 @@ func TestCarrierWithoutSpan(t *testing.T) {
 func TestRiverPluginsJoinTheInsertingTrace(t *testing.T) {
 	t.Parallel()
 	r := newRecorders(t)
-	plugins := RiverPlugins(r.tp, r.mp)
-	if len(plugins) != 2 {
-		t.Fatalf("plugins = %d, want 2", len(plugins))
-	}
-	join := plugins[0].(rivertype.WorkerMiddleware)
-	otelMW := plugins[1].(*otelriver.Middleware)
+	join, otelMW, record := riverPlugins(t, r)
 
 	reqCtx, request := r.tp.Tracer("test").Start(context.Background(), "POST /slack/events")
 	params := []*rivertype.JobInsertParams{{Kind: "answer_question"}}
-	if _, err := otelMW.InsertMany(reqCtx, params, func(context.Context) ([]*rivertype.JobInsertResult, error) {
-		return nil, nil
+	if _, err := otelMW.InsertMany(reqCtx, params, func(ctx context.Context) ([]*rivertype.JobInsertResult, error) {
+		return record.InsertMany(ctx, params, func(context.Context) ([]*rivertype.JobInsertResult, error) { return nil, nil })
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -96,6 +91,74 @@ func TestRiverPluginsJoinTheInsertingTrace(t *testing.T) {
 	}
 	if inner.SpanID() != work.SpanContext().SpanID() {
 		t.Errorf("the worker does not run inside the work span")
+	}
+}
+
+// riverPlugins returns RiverPlugins' three middlewares in their order.
+func riverPlugins(t *testing.T, r recorders) (rivertype.WorkerMiddleware, *otelriver.Middleware, rivertype.JobInsertMiddleware) {
+	t.Helper()
+	plugins := RiverPlugins(r.tp, r.mp)
+	if len(plugins) != 3 {
+		t.Fatalf("plugins = %d, want 3", len(plugins))
+	}
+	return plugins[0].(rivertype.WorkerMiddleware), plugins[1].(*otelriver.Middleware), plugins[2].(rivertype.JobInsertMiddleware)
+}
+
+// TestBatchedJobsJoinTheirOwnRequests inserts the jobs of two requests in
+// one insert run under the first request's context, as a batching queue
+// does: the second job, whose enqueuer gave it TraceMetadata, must be
+// worked in the second request's trace.
+func TestBatchedJobsJoinTheirOwnRequests(t *testing.T) {
+	t.Parallel()
+	r := newRecorders(t)
+	join, otelMW, record := riverPlugins(t, r)
+	tracer := r.tp.Tracer("test")
+	ctxA, reqA := tracer.Start(context.Background(), "request A")
+	ctxB, reqB := tracer.Start(context.Background(), "request B")
+	params := []*rivertype.JobInsertParams{
+		{Kind: "answer_question", Metadata: []byte(`{}`)},
+		{Kind: "answer_question", Metadata: TraceMetadata(ctxB)},
+	}
+	if _, err := otelMW.InsertMany(ctxA, params, func(ctx context.Context) ([]*rivertype.JobInsertResult, error) {
+		return record.InsertMany(ctx, params, func(context.Context) ([]*rivertype.JobInsertResult, error) { return nil, nil })
+	}); err != nil {
+		t.Fatal(err)
+	}
+	reqA.End()
+	reqB.End()
+
+	for i, want := range []trace.SpanContext{reqA.SpanContext(), reqB.SpanContext()} {
+		job := &rivertype.JobRow{ID: int64(i + 1), Kind: "answer_question", Attempt: 1, Metadata: params[i].Metadata}
+		var got trace.SpanContext
+		_ = join.Work(context.Background(), job, func(ctx context.Context) error {
+			return otelMW.Work(ctx, job, func(ctx context.Context) error {
+				got = trace.SpanContextFromContext(ctx)
+				return nil
+			})
+		})
+		if got.TraceID() != want.TraceID() {
+			t.Errorf("job %d worked in trace %s, want its request's %s", i+1, got.TraceID(), want.TraceID())
+		}
+	}
+	if TraceMetadata(context.Background()) != nil {
+		t.Error("TraceMetadata without a span is not nil")
+	}
+}
+
+func TestWithTraceKeepsWhatIsThere(t *testing.T) {
+	t.Parallel()
+	carrier := map[string]string{"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}
+	for in, want := range map[string]string{
+		``:                       `{"traceparent":"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}`,
+		`null`:                   `{"traceparent":"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}`,
+		`{"a":1}`:                `{"a":1,"traceparent":"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}`,
+		`{"traceparent":"mine"}`: `{"traceparent":"mine"}`,
+		`[1]`:                    `[1]`,
+		`not json`:               `not json`,
+	} {
+		if got := string(withTrace([]byte(in), carrier)); got != want {
+			t.Errorf("withTrace(%q) = %s, want %s", in, got, want)
+		}
 	}
 }
 

@@ -69,6 +69,7 @@ func BenchmarkAckLatency(b *testing.B) {
 	var lat []time.Duration
 	var non2xx, failed int
 	var cpu cpuUse
+	var inUse poolUse
 	b.ResetTimer()
 	for round := range b.N {
 		b.StopTimer()
@@ -90,9 +91,11 @@ func BenchmarkAckLatency(b *testing.B) {
 		bodies := loadEvents(bot, 2*round+1, events)
 		b.StartTimer()
 
-		cpu0 := sampleCPU()
+		cpu0 := sampleCPU(bot.db.Name)
+		stopWatch := watchPool(&inUse, bot.srv.owner)
 		r := fire(ctx, client, bot.url, bodies)
-		cpu.add(cpu0, sampleCPU())
+		stopWatch()
+		cpu.add(cpu0, sampleCPU(bot.db.Name))
 		lat = append(lat, r.latencies...)
 		non2xx += r.non2xx
 		failed += r.failed
@@ -103,6 +106,7 @@ func BenchmarkAckLatency(b *testing.B) {
 		b.Errorf("%d jobs queued, want %d (one per acknowledged event)", bot.jobs(), want)
 	}
 	reportAcks(b, lat, non2xx, failed, cpu, fmt.Sprintf("the bot, %d workers busy with a %v model", workers, loadModelDelay))
+	b.Logf("owner pool while measuring: %s", &inUse)
 	logPoolStats(b, bot.srv)
 	logs.report(b)
 }
@@ -143,9 +147,9 @@ func BenchmarkAckLatencyBaseline(b *testing.B) {
 	var cpu cpuUse
 	for round := range b.N {
 		bodies := loadEvents(bot, round, events)
-		cpu0 := sampleCPU()
+		cpu0 := sampleCPU(db.Name)
 		r := fire(ctx, client, srv.URL, bodies)
-		cpu.add(cpu0, sampleCPU())
+		cpu.add(cpu0, sampleCPU(db.Name))
 		lat = append(lat, r.latencies...)
 		non2xx += r.non2xx
 		failed += r.failed
@@ -175,13 +179,15 @@ func BenchmarkQuestionsPerMinute(b *testing.B) {
 
 			var elapsed time.Duration
 			var cpu cpuUse
+			var ownerUse, readonlyUse poolUse
 			b.ResetTimer()
 			for round := range b.N {
 				b.StopTimer()
 				bodies := loadEvents(bot, round, questions)
 				b.StartTimer()
 
-				start, cpu0 := time.Now(), sampleCPU()
+				start, cpu0 := time.Now(), sampleCPU(bot.db.Name)
+				stopOwner, stopReadonly := watchPool(&ownerUse, bot.srv.owner), watchPool(&readonlyUse, bot.srv.readonly)
 				if r := fire(ctx, client, bot.url, bodies); r.non2xx+r.failed > 0 {
 					b.Fatalf("%d non-2xx, %d failed requests", r.non2xx, r.failed)
 				}
@@ -189,7 +195,9 @@ func BenchmarkQuestionsPerMinute(b *testing.B) {
 					return answered(bot.slack, round) >= questions
 				})
 				elapsed += time.Since(start)
-				cpu.add(cpu0, sampleCPU())
+				stopOwner()
+				stopReadonly()
+				cpu.add(cpu0, sampleCPU(bot.db.Name))
 			}
 			b.StopTimer()
 
@@ -200,6 +208,8 @@ func BenchmarkQuestionsPerMinute(b *testing.B) {
 			b.Logf("%d questions answered in %v with %d workers and a %v model turn: %.0f questions/min (ceiling %.0f/min, %.0f%% of it)",
 				b.N*questions, elapsed.Round(time.Millisecond), workers, loadModelDelay, perMinute, ceiling, 100*perMinute/ceiling)
 			b.Logf("while measuring: %s", cpu)
+			b.Logf("owner pool while measuring: %s", &ownerUse)
+			b.Logf("readonly pool while measuring: %s", &readonlyUse)
 			logPoolStats(b, bot.srv)
 			logs.report(b)
 		})
@@ -500,9 +510,9 @@ func reportAcks(b *testing.B, lat []time.Duration, non2xx, failed int, cpu cpuUs
 	b.ReportMetric(p99, "p99-ms")
 	b.ReportMetric(worst, "max-ms")
 	b.ReportMetric(float64(non2xx+failed), "non2xx")
-	b.ReportMetric(float64(len(lat))/cpu.wall.Seconds(), "acks/s")
+	b.ReportMetric(float64(len(lat))/cpu.wall().Seconds(), "acks/s")
 	b.Logf("ack latency of %s, %d events from %d clients: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.2f ms; %d non-2xx, %d transport errors; %.0f acks/s",
-		what, len(lat), loadClients, p50, p95, p99, worst, non2xx, failed, float64(len(lat))/cpu.wall.Seconds())
+		what, len(lat), loadClients, p50, p95, p99, worst, non2xx, failed, float64(len(lat))/cpu.wall().Seconds())
 	b.Logf("while measuring: %s", cpu)
 }
 
@@ -526,16 +536,21 @@ func waitUntil(b *testing.B, timeout time.Duration, what string, cond func() boo
 	}
 }
 
-// cpuSample is the machine's CPU time (from /proc/stat, in clock ticks)
-// and this process's, so a report can say how busy the machine was: the
-// figures mean little when other work competes for the two cores.
+// cpuSample is CPU time so far, in clock ticks: the machine's (from
+// /proc/stat), this process's, and that of the PostgreSQL processes that
+// serve the test database or the whole server (WAL writer, checkpointer…).
+// Figures mean little when other work competes for the two cores, so the
+// reports say how much did.
 type cpuSample struct {
-	busy, total float64
-	self        time.Duration
+	busy, total, self float64
+	postgres          map[int]float64
 }
 
-func sampleCPU() cpuSample {
-	var s cpuSample
+// clockTicks is USER_HZ, the unit of /proc/stat, 100 on Linux.
+const clockTicks = 100
+
+func sampleCPU(database string) cpuSample {
+	s := cpuSample{postgres: map[int]float64{}}
 	if data, err := os.ReadFile("/proc/stat"); err == nil {
 		line, _, _ := strings.Cut(string(data), "\n")
 		for i, f := range strings.Fields(line)[1:] {
@@ -546,39 +561,117 @@ func sampleCPU() cpuSample {
 			}
 		}
 	}
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
-		s.self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	s.self = procTicks("self")
+	procs, _ := os.ReadDir("/proc")
+	for _, p := range procs {
+		pid, err := strconv.Atoi(p.Name())
+		if err != nil {
+			continue
+		}
+		// "postgres: USER DATABASE ADDRESS STATE" for a backend,
+		// "postgres: walwriter" for a server process.
+		cmdline, err := os.ReadFile("/proc/" + p.Name() + "/cmdline")
+		if err != nil || !bytes.HasPrefix(cmdline, []byte("postgres: ")) {
+			continue
+		}
+		if fields := strings.Fields(string(cmdline)); len(fields) < 4 || fields[2] == database {
+			s.postgres[pid] = procTicks(p.Name())
+		}
 	}
 	return s
 }
 
-// cpuUse accumulates CPU use over measured intervals.
+// procTicks is the user and system CPU time of a process, in clock ticks.
+func procTicks(pid string) float64 {
+	data, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return 0
+	}
+	_, rest, _ := bytes.Cut(data, []byte(") ")) // after the command name
+	f := strings.Fields(string(rest))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseFloat(f[11], 64)
+	stime, _ := strconv.ParseFloat(f[12], 64)
+	return utime + stime
+}
+
+// cpuUse accumulates CPU use over measured intervals, in clock ticks.
 type cpuUse struct {
-	busy, total float64
-	self, wall  time.Duration
+	busy, total, self, postgres float64
 }
 
 func (u *cpuUse) add(from, to cpuSample) {
 	u.busy += to.busy - from.busy
 	u.total += to.total - from.total
 	u.self += to.self - from.self
-	// /proc/stat counts every CPU: its total is wall time × CPUs.
-	u.wall += time.Duration((to.total - from.total) / float64(clockTicks) / float64(runtime.NumCPU()) * float64(time.Second))
+	for pid, t := range to.postgres {
+		u.postgres += t - from.postgres[pid] // a backend that started meanwhile counts whole
+	}
 }
 
-// clockTicks is USER_HZ, the unit of /proc/stat, 100 on Linux.
-const clockTicks = 100
+// wall is the time measured: /proc/stat counts every CPU.
+func (u cpuUse) wall() time.Duration {
+	return time.Duration(u.total / clockTicks / float64(runtime.NumCPU()) * float64(time.Second))
+}
 
 func (u cpuUse) String() string {
-	if u.total == 0 || u.wall == 0 {
+	if u.total == 0 {
 		return "CPU use unknown"
 	}
+	pct := func(ticks float64) float64 { return 100 * ticks / u.total }
 	load, _ := os.ReadFile("/proc/loadavg")
-	cores := float64(runtime.NumCPU())
-	return fmt.Sprintf("machine CPU %.0f%% busy (of %d cores), this test process (bot, fakes, clients) %.0f%%, the rest (PostgreSQL and anything else) %.0f%%; load average %s",
-		100*u.busy/u.total, runtime.NumCPU(), 100*u.self.Seconds()/u.wall.Seconds()/cores,
-		100*u.busy/u.total-100*u.self.Seconds()/u.wall.Seconds()/cores, strings.Join(strings.Fields(string(load))[:3], " "))
+	return fmt.Sprintf("the %d cores were %.0f%% busy: this test process (bot, fakes, clients) %.0f%%, PostgreSQL for this test %.0f%%, everything else on the machine %.0f%%; load average %s",
+		runtime.NumCPU(), pct(u.busy), pct(u.self), pct(u.postgres), pct(u.busy-u.self-u.postgres), strings.Join(strings.Fields(string(load))[:3], " "))
+}
+
+// poolUse samples how many of a pool's connections are in use.
+type poolUse struct {
+	mu              sync.Mutex
+	samples, sum    int
+	most, max, full int
+}
+
+// watchPool samples pool every millisecond until the returned func is called.
+func watchPool(u *poolUse, pool *pgxpool.Pool) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+			st := pool.Stat()
+			u.mu.Lock()
+			u.samples++
+			u.sum += int(st.AcquiredConns())
+			u.most = max(u.most, int(st.AcquiredConns()))
+			u.max = int(st.MaxConns())
+			if st.AcquiredConns() >= st.MaxConns() {
+				u.full++
+			}
+			u.mu.Unlock()
+		}
+	})
+	return func() {
+		close(done)
+		wg.Wait()
+	}
+}
+
+func (u *poolUse) String() string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.samples == 0 {
+		return "no samples"
+	}
+	return fmt.Sprintf("%.1f of %d connections in use on average, at most %d, all in use %.0f%% of the time",
+		float64(u.sum)/float64(u.samples), u.max, u.most, 100*float64(u.full)/float64(u.samples))
 }
 
 // logPoolStats shows whether the connection pools made anyone wait.
