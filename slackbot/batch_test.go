@@ -20,7 +20,7 @@ type batchRecorder struct {
 	fail     error
 }
 
-func (r *batchRecorder) insert(_ context.Context, works []Work) error {
+func (r *batchRecorder) insert(_ context.Context, jobs []pendingJob) error {
 	n := r.running.Add(1)
 	defer r.running.Add(-1)
 	for {
@@ -32,6 +32,10 @@ func (r *batchRecorder) insert(_ context.Context, works []Work) error {
 	time.Sleep(time.Millisecond) // a commit
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	works := make([]Work, len(jobs))
+	for i, j := range jobs {
+		works[i] = j.work
+	}
 	r.batches = append(r.batches, works)
 	return r.fail
 }
@@ -41,7 +45,7 @@ func enqueueAll(b *batcher, n int) []error {
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Go(func() { errs[i] = b.do(context.Background(), Work{Key: fmt.Sprintf("msg:C1:%d", i)}) })
+		wg.Go(func() { errs[i] = b.do(context.Background(), pendingJob{work: Work{Key: fmt.Sprintf("msg:C1:%d", i)}}) })
 	}
 	wg.Wait()
 	return errs
@@ -96,11 +100,11 @@ func TestBatcherGivesTheInsertErrorToTheWholeBatch(t *testing.T) {
 func TestBatcherSurvivesAPanickingInsert(t *testing.T) {
 	t.Parallel()
 	gate := make(chan struct{})
-	b := &batcher{insert: func(_ context.Context, works []Work) error {
+	b := &batcher{insert: func(_ context.Context, jobs []pendingJob) error {
 		switch {
-		case works[0].Key == "w1":
+		case jobs[0].work.Key == "w1":
 			panic("boom")
-		case strings.HasPrefix(works[0].Key, "slot"):
+		case strings.HasPrefix(jobs[0].work.Key, "slot"):
 			<-gate
 		}
 		return nil
@@ -121,18 +125,18 @@ func TestBatcherSurvivesAPanickingInsert(t *testing.T) {
 	}
 	var wg sync.WaitGroup
 	for i := range maxInFlight { // hold every slot
-		wg.Go(func() { _ = b.do(context.Background(), Work{Key: fmt.Sprintf("slot%d", i)}) })
+		wg.Go(func() { _ = b.do(context.Background(), pendingJob{work: Work{Key: fmt.Sprintf("slot%d", i)}}) })
 	}
 	waitFor(func() bool { return b.inFlight == maxInFlight })
 	recovered := make(chan any, 1)
 	wg.Go(func() {
 		defer func() { recovered <- recover() }()
-		_ = b.do(context.Background(), Work{Key: "w1"})
+		_ = b.do(context.Background(), pendingJob{work: Work{Key: "w1"}})
 	})
 	waitFor(func() bool { return len(b.waiting) == 1 })
 	errs := make([]error, 2)
 	for i := range errs {
-		wg.Go(func() { errs[i] = b.do(context.Background(), Work{Key: fmt.Sprintf("w%d", i+2)}) })
+		wg.Go(func() { errs[i] = b.do(context.Background(), pendingJob{work: Work{Key: fmt.Sprintf("w%d", i+2)}}) })
 	}
 	waitFor(func() bool { return len(b.waiting) == 3 })
 
@@ -147,7 +151,7 @@ func TestBatcherSurvivesAPanickingInsert(t *testing.T) {
 			t.Errorf("w%d in the panicking batch: error %v, want %v", i+2, err, errBatchAborted)
 		}
 	}
-	if err := b.do(context.Background(), Work{Key: "after"}); err != nil {
+	if err := b.do(context.Background(), pendingJob{work: Work{Key: "after"}}); err != nil {
 		t.Errorf("enqueue after the panic: %v", err)
 	}
 	if b.inFlight != 0 || len(b.waiting) != 0 {
@@ -155,11 +159,31 @@ func TestBatcherSurvivesAPanickingInsert(t *testing.T) {
 	}
 }
 
-func TestUniqueWorkDropsRepeatedKeys(t *testing.T) {
+func TestBatcherLeavesTheTraceOfTheInsertingCallerToTheInsert(t *testing.T) {
 	t.Parallel()
-	batch := []*batchItem{{work: Work{Key: "a"}}, {work: Work{Key: "b"}}, {work: Work{Key: "a"}}}
-	got := uniqueWork(batch)
-	if len(got) != 2 || got[0].Key != "a" || got[1].Key != "b" {
-		t.Errorf("uniqueWork = %v, want a then b", got)
+	var got []pendingJob
+	b := &batcher{insert: func(_ context.Context, jobs []pendingJob) error {
+		got = jobs
+		return nil
+	}}
+	if err := b.do(context.Background(), pendingJob{work: Work{Key: "a"}, metadata: []byte(`{"traceparent":"x"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].metadata != nil {
+		t.Errorf("inserted %v; want the job without metadata, since its own context runs the insert", got)
+	}
+}
+
+func TestUniqueJobsDropsRepeatedKeys(t *testing.T) {
+	t.Parallel()
+	job := func(key, trace string) *batchItem {
+		return &batchItem{job: pendingJob{work: Work{Key: key}, metadata: []byte(trace)}}
+	}
+	got := uniqueJobs([]*batchItem{job("a", "t1"), job("b", "t2"), job("a", "t3")})
+	if len(got) != 2 || got[0].work.Key != "a" || got[1].work.Key != "b" {
+		t.Fatalf("uniqueJobs = %v, want a then b", got)
+	}
+	if string(got[0].metadata) != "t1" || string(got[1].metadata) != "t2" {
+		t.Errorf("metadata = %q, %q; want each job's own (t1, t2)", got[0].metadata, got[1].metadata)
 	}
 }

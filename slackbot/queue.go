@@ -15,6 +15,7 @@ import (
 
 	"github.com/analytics-bot/analytics-bot/history"
 	"github.com/analytics-bot/analytics-bot/migrations"
+	"github.com/analytics-bot/analytics-bot/telemetry"
 )
 
 // Timing of jobs: a job runs at most jobTimeout; one whose process died is
@@ -90,15 +91,17 @@ func NewQueue(pool *pgxpool.Pool, opts QueueOptions) (*Queue, error) {
 }
 
 // Enqueue stores the work durably; a duplicate key is accepted silently.
-// Concurrent calls share one transaction (see batcher).
+// Concurrent calls share one transaction (see batcher); each job keeps the
+// trace of its own caller.
 func (q *Queue) Enqueue(ctx context.Context, w Work) error {
-	return q.batch.do(ctx, w)
+	return q.batch.do(ctx, pendingJob{work: w, metadata: telemetry.TraceMetadata(ctx)})
 }
 
-func (q *Queue) insertMany(ctx context.Context, works []Work) error {
-	params := make([]river.InsertManyParams, len(works))
-	for i, w := range works {
-		params[i] = river.InsertManyParams{Args: w}
+func (q *Queue) insertMany(ctx context.Context, jobs []pendingJob) error {
+	params := make([]river.InsertManyParams, len(jobs))
+	for i, j := range jobs {
+		// Work.InsertOpts still gives uniqueness and attempts.
+		params[i] = river.InsertManyParams{Args: j.work, InsertOpts: &river.InsertOpts{Metadata: j.metadata}}
 	}
 	if _, err := q.client.InsertMany(ctx, params); err != nil {
 		return fmt.Errorf("insert job: %w", err)

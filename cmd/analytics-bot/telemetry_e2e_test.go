@@ -302,6 +302,49 @@ func TestOneQuestionIsOneTraceExportedOverOTLP(t *testing.T) {
 	})
 }
 
+// TestConcurrentQuestionsKeepTheirOwnTraces sends a burst of questions, so
+// that the queue batches their inserts: each job must still join the
+// trace of the request that queued it.
+func TestConcurrentQuestionsKeepTheirOwnTraces(t *testing.T) {
+	t.Parallel()
+	collector := fake.NewOTLP(t)
+	b := newTestBot(t, botOptions{noStart: true, env: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": collector.URL}})
+	startCapturingLogs(b)
+	b.model.Handle(func(req fake.ChatRequest) fake.Response {
+		if len(req.ToolResults()) == 0 {
+			return fake.CallTools(fake.CallTool("run_readonly_sql", map[string]string{"sql": platformSQL}))
+		}
+		return fake.Reply("Answered: " + req.LastUserMessage())
+	})
+	const n = 24
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { b.sendEvent(mention(fmt.Sprintf("burst %d", i), fmt.Sprintf("1700000950.%06d", i), "")) })
+	}
+	wg.Wait()
+	b.slack.WaitFor(t, 30*time.Second, func(s *fake.Slack) bool {
+		answered := 0
+		for _, m := range s.Messages() {
+			if strings.HasPrefix(m.Text, "Answered: ") {
+				answered++
+			}
+		}
+		return answered == n
+	})
+	b.stop()
+
+	tree := newSpanTree(collector.Spans())
+	requests := tree.named(tree.spans, "POST /slack/events")
+	if len(requests) != n {
+		t.Fatalf("%d HTTP spans, want %d", len(requests), n)
+	}
+	for _, req := range requests {
+		if works := tree.named(tree.trace(req.TraceID), "river.work/slack_work"); len(works) != 1 {
+			t.Errorf("trace %s has %d work spans, want its own job's", req.TraceID, len(works))
+		}
+	}
+}
+
 // startCapturingLogs boots b as testBot.start does, keeping a copy of the
 // server's log for the test.
 func startCapturingLogs(b *testBot) *logBuffer {
