@@ -226,7 +226,7 @@ func BenchmarkServeFootprint(b *testing.B) {
 		b.Skip("load benchmark: builds the binary and runs serve")
 	}
 	bin := filepath.Join(b.TempDir(), "analytics-bot")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, ".").CombinedOutput(); err != nil {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
 	bot := newTestBot(quietTB{TB: b, logs: &logTally{}}, botOptions{noStart: true})
