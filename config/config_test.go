@@ -484,3 +484,22 @@ func TestDSNs(t *testing.T) {
 		t.Errorf("ReadonlyDSN = %q, want %q", got, want)
 	}
 }
+
+func TestSSMWithoutCredentialsOrRegion(t *testing.T) {
+	t.Parallel()
+	srv := fake.NewSSM(t)
+	srv.Put("/analytics-bot/OPENAI_API_KEY", "sk-from-ssm", true)
+	env := map[string]string{"SSM_PREFIX": "/analytics-bot", "AWS_ENDPOINT_URL_SSM": srv.URL}
+	lookup := func(name string) (string, bool) { v, ok := env[name]; return v, ok }
+	source, err := config.NewSSM(context.Background(), lookup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(context.Background(), lookup, source)
+	if err != nil {
+		t.Fatalf("a local SSM stand-in without credentials or region: %v", err)
+	}
+	if cfg.OpenAIAPIKey != "sk-from-ssm" {
+		t.Errorf("OPENAI_API_KEY = %q", cfg.OpenAIAPIKey)
+	}
+}

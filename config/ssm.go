@@ -25,21 +25,41 @@ func NewSSM(ctx context.Context, lookup func(string) (string, bool)) (*SSM, erro
 	if region := firstSet(lookup, "AWS_REGION", "AWS_DEFAULT_REGION"); region != "" {
 		opts = append(opts, awsconfig.WithRegion(region))
 	}
-	if key, secret := firstSet(lookup, "AWS_ACCESS_KEY_ID"), firstSet(lookup, "AWS_SECRET_ACCESS_KEY"); key != "" && secret != "" {
+	endpoint := firstSet(lookup, "AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL")
+	key, secret := firstSet(lookup, "AWS_ACCESS_KEY_ID"), firstSet(lookup, "AWS_SECRET_ACCESS_KEY")
+	switch {
+	case key != "" && secret != "":
 		opts = append(opts, awsconfig.WithCredentialsProvider(
 			credentials.NewStaticCredentialsProvider(key, secret, firstSet(lookup, "AWS_SESSION_TOKEN"))))
+	case endpoint != "" && firstSet(lookup, credentialSources...) == "":
+		// A local stand-in of SSM with no credentials configured: send the
+		// requests unsigned rather than probing for an instance role.
+		opts = append(opts, awsconfig.WithCredentialsProvider(aws.AnonymousCredentials{}))
 	}
 	awsCfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("load AWS configuration: %w", err)
 	}
-	endpoint := firstSet(lookup, "AWS_ENDPOINT_URL_SSM", "AWS_ENDPOINT_URL")
+	if awsCfg.Region == "" {
+		awsCfg.Region = defaultRegion
+	}
 	client := ssm.NewFromConfig(awsCfg, func(o *ssm.Options) {
 		if endpoint != "" {
 			o.BaseEndpoint = aws.String(endpoint)
 		}
 	})
 	return &SSM{client: client}, nil
+}
+
+// defaultRegion is used when neither the environment nor the shared AWS
+// configuration names one.
+const defaultRegion = "us-east-1"
+
+// credentialSources are the standard variables that point the SDK at
+// credentials other than static keys.
+var credentialSources = []string{
+	"AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
+	"AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
 }
 
 func firstSet(lookup func(string) (string, bool), names ...string) string {

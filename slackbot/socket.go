@@ -66,11 +66,10 @@ func handleSocketEvent(ctx context.Context, client *socketmode.Client, d *Dispat
 		text, err = d.Command(ctx, cmd)
 		response = map[string]string{"response_type": "ephemeral", "text": text}
 	case socketmode.EventTypeInteractive:
-		cb, ok := evt.Data.(slack.InteractionCallback)
-		if !ok {
-			return
+		var cb slack.InteractionCallback
+		if cb, err = ParseInteraction(evt.Request.Payload); err == nil {
+			err = d.Interaction(ctx, cb)
 		}
-		err = d.Interaction(ctx, cb)
 	default:
 		return
 	}

@@ -101,11 +101,9 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 
 	authCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	auth, err := api.AuthTestContext(authCtx)
-	if err != nil {
-		return nil, fmt.Errorf("check SLACK_BOT_TOKEN with auth.test: %w", err)
+	if s.self, err = whoAmI(authCtx, api, log); err != nil {
+		return nil, err
 	}
-	s.self = slackbot.Identity{UserID: auth.UserID, BotID: auth.BotID}
 
 	workers := cfg.Workers
 	if role == roleHTTP {
@@ -216,4 +214,25 @@ func (s *server) Run(ctx context.Context) error {
 		}
 	}
 	return runErr
+}
+
+// whoAmI finds the bot's own Slack user with auth.test. A token Slack
+// rejects is a configuration error; Slack being unreachable is not fatal:
+// the bot's own messages are then recognised by their bot_id alone.
+func whoAmI(ctx context.Context, api *slack.Client, log *slog.Logger) (slackbot.Identity, error) {
+	auth, err := api.AuthTestContext(ctx)
+	var slackErr slack.SlackErrorResponse
+	switch {
+	case err == nil:
+		return slackbot.Identity{UserID: auth.UserID, BotID: auth.BotID}, nil
+	case errors.As(err, &slackErr) && rejectedToken[slackErr.Err]:
+		return slackbot.Identity{}, &config.Error{Variable: "SLACK_BOT_TOKEN", Problem: "was rejected by Slack (" + slackErr.Err + ")"}
+	}
+	log.WarnContext(ctx, "auth.test failed; the bot's own messages are recognised by bot_id only", slog.Any("error", err))
+	return slackbot.Identity{}, nil
+}
+
+// rejectedToken lists auth.test errors that mean the token is wrong.
+var rejectedToken = map[string]bool{
+	"invalid_auth": true, "not_authed": true, "account_inactive": true, "token_revoked": true, "token_expired": true,
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -87,5 +88,19 @@ func TestURLVerification(t *testing.T) {
 	status, body := b.post("/slack/events", "application/json", []byte(`{"token":"x","challenge":"abc123","type":"url_verification"}`))
 	if status != http.StatusOK || !strings.Contains(body, `"abc123"`) {
 		t.Errorf("url_verification: %d %s", status, body)
+	}
+}
+
+func TestRejectedBotTokenIsAConfigurationError(t *testing.T) {
+	t.Parallel()
+	b := newTestBot(t, botOptions{noStart: true})
+	b.slack.FailNext("auth.test", "invalid_auth")
+	_, err := newServer(t.Context(), env{lookup: b.lookup, stdout: io.Discard, stderr: testWriter{t}}, roleAll)
+	if err == nil {
+		t.Fatal("serve started with a token Slack rejects")
+	}
+	var stderr strings.Builder
+	if code := exitCode(err, &stderr); code != 2 || !strings.Contains(stderr.String(), "SLACK_BOT_TOKEN") {
+		t.Errorf("exit %d, message %q; want 2 naming SLACK_BOT_TOKEN", code, stderr.String())
 	}
 }
