@@ -149,7 +149,7 @@ func (d *Dispatcher) Command(ctx context.Context, cmd slack.SlashCommand) (strin
 	}
 	w := Work{
 		Key: "cmd:" + cmd.TriggerID, Action: ActionQuestion, TeamID: cmd.TeamID, ChannelID: cmd.ChannelID,
-		UserID: cmd.UserID, Text: text, DM: strings.HasPrefix(cmd.ChannelID, "D"),
+		UserID: cmd.UserID, Text: text, DM: strings.HasPrefix(cmd.ChannelID, "D"), ResponseURL: cmd.ResponseURL,
 	}
 	if action, clean := classify(text); action != ActionQuestion {
 		return "`" + clean + "` works inside an answer's thread; use the buttons under an answer.", nil

@@ -40,6 +40,8 @@ type Work struct {
 	// Quiet drops "show SQL"/"export csv" in threads the bot never answered
 	// (messages seen without a mention).
 	Quiet bool `json:"quiet,omitempty"`
+	// ResponseURL answers a slash command where the bot cannot post.
+	ResponseURL string `json:"response_url,omitempty"`
 }
 
 // Kind implements river.JobArgs.

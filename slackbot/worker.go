@@ -113,6 +113,9 @@ func (w *Worker) answer(ctx context.Context, work Work, rep reply) error {
 		if !(work.DM && work.ThreadTS != "" && w.setStatus(ctx, work, "is looking at the data…")) {
 			msg := message.Working(work.Text)
 			channel, ts, err := w.opts.Slack.PostMessageContext(ctx, work.ChannelID, msgOptions(msg, work.ThreadTS)...)
+			if cannotPost(err) && work.ResponseURL != "" {
+				return w.answerViaResponseURL(ctx, work)
+			}
 			if err != nil {
 				return fmt.Errorf("post placeholder: %w", err)
 			}
@@ -279,4 +282,33 @@ func msgOptions(msg message.Message, threadTS string) []slack.MsgOption {
 		opts = append(opts, slack.MsgOptionTS(threadTS))
 	}
 	return opts
+}
+
+// answerViaResponseURL answers a slash command typed where the bot may not
+// post (a channel it has not joined, a DM between two people) through the
+// command's response_url, so the person still gets the answer.
+func (w *Worker) answerViaResponseURL(ctx context.Context, work Work) error {
+	work.ThreadTS = work.Key // its own conversation: there is no thread to follow up in
+	ans, runErr := w.opts.Agent.Run(ctx, work.Text, work.Conversation())
+	if runErr != nil && ctx.Err() != nil {
+		return runErr
+	}
+	msg := message.Failure(agent.FailureReason(runErr))
+	if runErr == nil {
+		msg = message.Answer(ans, ans.HistoryID)
+	}
+	err := slack.PostWebhookContext(ctx, work.ResponseURL, &slack.WebhookMessage{
+		ResponseType: slack.ResponseTypeInChannel, Text: msg.Text, Blocks: &slack.Blocks{BlockSet: msg.Blocks},
+	})
+	if err != nil {
+		return fmt.Errorf("answer through response_url: %w", err)
+	}
+	return w.replies.markAnswered(ctx, work.Key, work.ChannelID, work.ThreadTS, "")
+}
+
+// cannotPost reports whether Slack refused a post because the bot is not
+// in the conversation.
+func cannotPost(err error) bool {
+	var slackErr slack.SlackErrorResponse
+	return errors.As(err, &slackErr) && (slackErr.Err == "not_in_channel" || slackErr.Err == "channel_not_found")
 }
