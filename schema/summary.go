@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -9,6 +10,10 @@ import (
 const (
 	summaryTableCommentLen  = 200
 	summaryColumnCommentLen = 160
+	// summaryBudget caps the whole summary (about 4,000 tokens); tables past
+	// it are listed with their column names only, then by name only, and
+	// describe_schema gives the rest.
+	summaryBudget = 16_000
 )
 
 // Summary renders the catalog compactly for the system prompt: one block
@@ -19,13 +24,61 @@ func (c *Catalog) Summary() string {
 		return "(no readable tables)\n"
 	}
 	var b strings.Builder
+	var compact, names []string
+	namesLen, unnamed := 0, 0
 	for i := range c.Tables {
-		if i > 0 {
-			b.WriteByte('\n')
+		t := &c.Tables[i]
+		if compact == nil && names == nil {
+			var block strings.Builder
+			t.writeSummary(&block)
+			if b.Len()+block.Len() < summaryBudget/2 {
+				if i > 0 {
+					b.WriteByte('\n')
+				}
+				b.WriteString(block.String())
+				continue
+			}
 		}
-		c.Tables[i].writeSummary(&b)
+		line := t.compactSummary()
+		if names == nil && b.Len()+len(line)+lengthOf(compact) < summaryBudget*3/4 {
+			compact = append(compact, line)
+			continue
+		}
+		if b.Len()+lengthOf(compact)+namesLen < summaryBudget {
+			names = append(names, t.QualifiedName())
+			namesLen += len(t.QualifiedName()) + 2
+			continue
+		}
+		unnamed++
+	}
+	if len(compact) > 0 {
+		b.WriteString("\nMore tables (columns only; call describe_schema for types and comments):\n")
+		b.WriteString(strings.Join(compact, "\n") + "\n")
+	}
+	if len(names) > 0 {
+		b.WriteString("\nAnd these tables (call describe_schema before using them): " + strings.Join(names, ", ") + "\n")
+	}
+	if unnamed > 0 {
+		b.WriteString(fmt.Sprintf("…and %d more tables: call describe_schema with no arguments to list them all.\n", unnamed))
 	}
 	return b.String()
+}
+
+// compactSummary is one line: the table, its size and its column names.
+func (t *Table) compactSummary() string {
+	cols := make([]string, len(t.Columns))
+	for i, col := range t.Columns {
+		cols[i] = ident(col.Name)
+	}
+	return t.QualifiedName() + " (" + approxRows(t.RowEstimate) + " rows): " + strings.Join(cols, ", ")
+}
+
+func lengthOf(lines []string) int {
+	n := 0
+	for _, l := range lines {
+		n += len(l) + 1
+	}
+	return n
 }
 
 func (t *Table) writeSummary(b *strings.Builder) {

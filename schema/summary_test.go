@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -50,5 +51,32 @@ func TestSummaryEmpty(t *testing.T) {
 	t.Parallel()
 	if got := (&Catalog{}).Summary(); got != "(no readable tables)\n" {
 		t.Errorf("empty summary = %q", got)
+	}
+}
+
+func TestSummaryOfManyTablesStaysWithinBudget(t *testing.T) {
+	t.Parallel()
+	cat := &Catalog{}
+	for i := range 400 {
+		table := Table{Schema: "public", Name: fmt.Sprintf("events_%03d", i), Kind: "table", RowEstimate: 1000,
+			Comment: strings.Repeat("A table of events. ", 10)}
+		for j := range 25 {
+			table.Columns = append(table.Columns, Column{Name: fmt.Sprintf("column_%02d", j), Type: "bigint",
+				Comment: strings.Repeat("A measure. ", 10)})
+		}
+		cat.Tables = append(cat.Tables, table)
+	}
+	summary := cat.Summary()
+	if len(summary) > 20_000 {
+		t.Errorf("summary of 400 tables is %d characters", len(summary))
+	}
+	if !strings.Contains(summary, "public.events_000 (") {
+		t.Error("the first table is not summarised in full")
+	}
+	if !strings.Contains(summary, "public.events_200") {
+		t.Error("tables past the full blocks are not listed by name")
+	}
+	if !strings.Contains(summary, "more tables") || !strings.Contains(summary, "describe_schema") {
+		t.Error("a cut summary should point to describe_schema")
 	}
 }
