@@ -59,7 +59,7 @@ func (c *Catalog) Summary() string {
 		b.WriteString("\nAnd these tables (call describe_schema before using them): " + strings.Join(names, ", ") + "\n")
 	}
 	if unnamed > 0 {
-		b.WriteString(fmt.Sprintf("…and %d more tables: call describe_schema with no arguments to list them all.\n", unnamed))
+		b.WriteString(fmt.Sprintf("…and %d more tables, not listed here to save space; ask describe_schema about the tables you need by name.\n", unnamed))
 	}
 	return b.String()
 }
