@@ -211,25 +211,17 @@ func (o *OTLP) RawBodies() [][]byte {
 // every 50 ms); it fails the test if timeout passes first.
 func (o *OTLP) WaitFor(t testing.TB, timeout time.Duration, cond func(*OTLP) bool) {
 	t.Helper()
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	for {
+	if !waitFor(timeout, o.changedChan, func() bool { return cond(o) }) {
 		o.mu.Lock()
-		changed := o.changed
+		n, m, l := len(o.spans), len(o.metrics), len(o.logs)
 		o.mu.Unlock()
-		if cond(o) {
-			return
-		}
-		select {
-		case <-changed:
-		case <-tick.C:
-		case <-deadline.C:
-			o.mu.Lock()
-			n, m, l := len(o.spans), len(o.metrics), len(o.logs)
-			o.mu.Unlock()
-			t.Fatalf("fake otlp: condition not met within %v; received %d spans, %d metrics, %d log records", timeout, n, m, l)
-		}
+		t.Fatalf("fake otlp: condition not met within %v; received %d spans, %d metrics, %d log records", timeout, n, m, l)
 	}
+}
+
+// changedChan is the channel closed on the next export.
+func (o *OTLP) changedChan() <-chan struct{} {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.changed
 }

@@ -57,24 +57,16 @@ func (s *Slack) takeFailureLocked(method string, code *string) bool {
 // cond may call the fake's accessors; it must not block.
 func (s *Slack) WaitFor(t testing.TB, timeout time.Duration, cond func(*Slack) bool) {
 	t.Helper()
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		s.mu.Lock()
-		changed := s.changed
-		s.mu.Unlock()
-		if cond(s) {
-			return
-		}
-		select {
-		case <-changed:
-		case <-tick.C:
-		case <-deadline.C:
-			t.Fatalf("fake slack: condition not met within %v; calls received: %s", timeout, s.callSummary())
-		}
+	if !waitFor(timeout, s.changedChan, func() bool { return cond(s) }) {
+		t.Fatalf("fake slack: condition not met within %v; calls received: %s", timeout, s.callSummary())
 	}
+}
+
+// changedChan is the channel closed on the fake's next change.
+func (s *Slack) changedChan() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.changed
 }
 
 // callSummary lists the methods called, with the errors answered.
