@@ -88,7 +88,11 @@ func Setup(ctx context.Context, cfg Config) (*Telemetry, error) {
 		return nil, fmt.Errorf("telemetry setup: %w", err)
 	}
 	if tgt.tracesURL != "" {
-		tp, err := newTracerProvider(ctx, tgt, res)
+		smp, err := sampler(cfg.Lookup)
+		if err != nil {
+			return nil, fmt.Errorf("telemetry setup: %w", err)
+		}
+		tp, err := newTracerProvider(ctx, tgt, res, smp)
 		if err != nil {
 			return nil, fmt.Errorf("telemetry setup: %w", err)
 		}
@@ -108,7 +112,7 @@ func Setup(ctx context.Context, cfg Config) (*Telemetry, error) {
 }
 
 // newTracerProvider batches spans to the OTLP/HTTP endpoint of tgt.
-func newTracerProvider(ctx context.Context, tgt target, res *resource.Resource) (*sdktrace.TracerProvider, error) {
+func newTracerProvider(ctx context.Context, tgt target, res *resource.Resource, smp sdktrace.Sampler) (*sdktrace.TracerProvider, error) {
 	exp, err := otlptracehttp.New(ctx,
 		otlptracehttp.WithEndpointURL(tgt.tracesURL),
 		otlptracehttp.WithHeaders(tgt.tracesHeaders),
@@ -120,7 +124,7 @@ func newTracerProvider(ctx context.Context, tgt target, res *resource.Resource) 
 	}
 	return sdktrace.NewTracerProvider(
 		sdktrace.WithResource(res),
-		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.AlwaysSample())),
+		sdktrace.WithSampler(smp),
 		sdktrace.WithBatcher(exp,
 			sdktrace.WithMaxQueueSize(spanQueueSize),
 			sdktrace.WithMaxExportBatchSize(spanBatchSize),
