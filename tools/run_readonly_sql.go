@@ -85,7 +85,18 @@ func (r *RunReadonlySQL) Call(ctx context.Context, raw json.RawMessage) (Output,
 // column, the closest existing names.
 func (r *RunReadonlySQL) explain(ctx context.Context, e *readonly.SQLError) string {
 	text := e.Error()
-	if e.UnknownColumn == "" || r.catalog == nil {
+	if r.catalog == nil {
+		return text
+	}
+	if e.Code == "42P01" || e.Code == "42703" {
+		// The schema may have changed since it was read (a table added or
+		// renamed): read it again so describe_schema and the next
+		// question see it.
+		if refresher, ok := r.catalog.(interface{ Refresh(context.Context) error }); ok {
+			_ = refresher.Refresh(ctx)
+		}
+	}
+	if e.UnknownColumn == "" {
 		return text
 	}
 	cat, err := r.catalog.Get(ctx)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/analytics-bot/analytics-bot/history"
 	"github.com/analytics-bot/analytics-bot/tools"
 )
 
@@ -79,5 +80,30 @@ func TestRunReadonlySQLErrorIsAResultWithSuggestions(t *testing.T) {
 	var n int
 	if err := f.db.Pool.QueryRow(context.Background(), "SELECT count(*) FROM app_metrics").Scan(&n); err != nil || n != 30*3*20 {
 		t.Errorf("app_metrics has %d rows, %v", n, err)
+	}
+}
+
+func TestUnknownTableRefreshesTheSchema(t *testing.T) {
+	t.Parallel()
+	f := setup(t, options{})
+	ctx := context.Background()
+	// Read the schema once, then add a table behind the cache's back.
+	if _, err := f.catalog.Get(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.Pool.Exec(ctx, "CREATE TABLE public.signups (day date, n int)"); err != nil {
+		t.Fatal(err)
+	}
+	set := tools.NewSet(f.deps(0), history.Conversation{TeamID: "T", ChannelID: "C", ThreadTS: "1"})
+	out := call(t, tool(t, set, "run_readonly_sql"), map[string]string{"sql": "SELECT * FROM signupz"})
+	if !out.IsError {
+		t.Fatalf("a missing table succeeded: %s", out.Text)
+	}
+	cat, err := f.catalog.Get(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := cat.Table("signups"); !ok {
+		t.Error("the schema was not read again after an unknown table")
 	}
 }
