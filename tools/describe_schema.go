@@ -53,12 +53,9 @@ func (d *DescribeSchema) Call(ctx context.Context, raw json.RawMessage) (Output,
 	if err != nil {
 		return Failure(err.Error()), nil
 	}
-	return Output{Text: text, Summary: fmt.Sprintf("described %d table(s)", max(len(args.Tables), len(cat.Tables)*boolInt(len(args.Tables) == 0)))}, nil
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
+	described := len(args.Tables)
+	if described == 0 {
+		described = len(cat.Tables)
 	}
-	return 0
+	return Output{Text: text, Summary: fmt.Sprintf("described %d table(s)", described)}, nil
 }
