@@ -3,74 +3,27 @@ package agent_test
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/analytics-bot/analytics-bot/agent"
-	"github.com/analytics-bot/analytics-bot/demodata"
+	"github.com/analytics-bot/analytics-bot/agent/agenttest"
 	"github.com/analytics-bot/analytics-bot/fake"
 	"github.com/analytics-bot/analytics-bot/history"
-	"github.com/analytics-bot/analytics-bot/llm"
-	"github.com/analytics-bot/analytics-bot/pgtest"
-	"github.com/analytics-bot/analytics-bot/prompts"
-	"github.com/analytics-bot/analytics-bot/readonly"
-	"github.com/analytics-bot/analytics-bot/schema"
-	"github.com/analytics-bot/analytics-bot/tools"
 )
 
 var today = time.Date(2026, 7, 1, 9, 30, 0, 0, time.UTC)
 
-type fixture struct {
-	agent   *agent.Agent
-	model   *fake.OpenAI
-	db      *pgtest.DB
-	history *history.Store
-}
-
-type fixtureOptions struct {
-	maxTurns  int
-	maxTokens int
-	deadline  time.Duration
-}
-
-func setup(tb testing.TB, opts fixtureOptions) fixture {
+// setup is the agent over 60 days of demo data ending the day before
+// today, on a clock stopped at today, with at most 100 rows a query; opts
+// adds what a test changes.
+func setup(tb testing.TB, opts agenttest.Options) *agenttest.Fixture {
 	tb.Helper()
-	ctx := context.Background()
-	db := pgtest.NewMigrated(tb)
-	if _, err := demodata.Load(ctx, db.Pool, 60, today.AddDate(0, 0, -1)); err != nil {
-		tb.Fatal(err)
-	}
-	model := fake.NewOpenAI(tb)
-	deadline := opts.deadline
-	if deadline == 0 {
-		deadline = 5 * time.Second
-	}
-	client, err := llm.New(llm.Options{
-		BaseURL: model.URL, APIKey: "sk-test", Model: "gpt-4.1",
-		Retry: llm.RetryPolicy{BaseDelay: 5 * time.Millisecond, MaxDelay: 50 * time.Millisecond, Deadline: deadline},
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ps, err := prompts.Load("")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ro := readonly.New(db.Readonly, readonly.Options{MaxRows: 100})
-	catalog := schema.NewCache(db.Readonly, time.Minute, slog.New(slog.DiscardHandler))
-	store := history.NewStore(db.Pool)
-	deps := tools.Deps{Catalog: catalog, DB: ro, Exporter: ro, History: store}
-	a, err := agent.New(agent.Options{
-		Model: client, ModelName: "gpt-4.1", Prompts: ps, Catalog: catalog, Memory: store, Recorder: store,
-		MaxTurns: opts.maxTurns, MaxTokens: opts.maxTokens, Now: func() time.Time { return today },
-		Tools: func(conv history.Conversation) []tools.Tool { return tools.NewSet(deps, conv).Tools() },
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return fixture{agent: a, model: model, db: db, history: store}
+	opts.DemoDays, opts.DemoEnd = 60, today.AddDate(0, 0, -1)
+	opts.MaxRows = 100
+	opts.Now = func() time.Time { return today }
+	return agenttest.New(tb, opts)
 }
 
 var conv = history.Conversation{TeamID: "T1", ChannelID: "C1", ThreadTS: "1700000000.000100", UserID: "U1"}
@@ -79,13 +32,13 @@ const dauByPlatform = `SELECT platform, round(avg(dau)) AS avg_dau FROM (SELECT 
 
 func TestSimpleQuestion(t *testing.T) {
 	t.Parallel()
-	f := setup(t, fixtureOptions{})
-	f.model.Script(
+	f := setup(t, agenttest.Options{})
+	f.OpenAI.Script(
 		fake.Response{ToolCalls: []fake.ToolCall{fake.CallTool("run_readonly_sql", map[string]string{"sql": dauByPlatform})},
 			Usage: fake.Usage{PromptTokens: 1000, CachedTokens: 400, CompletionTokens: 50}},
 		fake.Response{Content: "Average DAU last week: *ios* leads.", Usage: fake.Usage{PromptTokens: 1200, CompletionTokens: 30}},
 	)
-	ans, err := f.agent.Run(context.Background(), "what was DAU by platform last week?", conv)
+	ans, err := f.Agent.Run(context.Background(), "what was DAU by platform last week?", conv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +60,7 @@ func TestSimpleQuestion(t *testing.T) {
 		t.Errorf("cost = %v, want %v", ans.CostUSD, want)
 	}
 
-	reqs := f.model.Requests()
+	reqs := f.OpenAI.Requests()
 	if len(reqs) != 2 {
 		t.Fatalf("requests = %d, want 2", len(reqs))
 	}
@@ -134,7 +87,7 @@ func TestSimpleQuestion(t *testing.T) {
 		t.Errorf("tool message = %+v, want the result for %s", tool, asst.ToolCalls[0].ID)
 	}
 
-	rows, err := f.history.Recent(context.Background(), conv, 10)
+	rows, err := f.History.Recent(context.Background(), conv, 10)
 	if err != nil || len(rows) != 1 {
 		t.Fatalf("history rows = %d, err %v", len(rows), err)
 	}
@@ -146,18 +99,18 @@ func TestSimpleQuestion(t *testing.T) {
 
 func TestParallelToolCalls(t *testing.T) {
 	t.Parallel()
-	f := setup(t, fixtureOptions{})
-	f.model.Script(
+	f := setup(t, agenttest.Options{})
+	f.OpenAI.Script(
 		fake.CallTools(
 			fake.CallTool("run_readonly_sql", map[string]string{"sql": "SELECT count(*) FROM app_metrics"}),
 			fake.CallTool("describe_schema", map[string]any{"tables": []string{"app_metrics"}}),
 		),
 		fake.Reply("done"),
 	)
-	if _, err := f.agent.Run(context.Background(), "how many rows?", conv); err != nil {
+	if _, err := f.Agent.Run(context.Background(), "how many rows?", conv); err != nil {
 		t.Fatal(err)
 	}
-	msgs := f.model.Requests()[1].Messages
+	msgs := f.OpenAI.Requests()[1].Messages
 	n := len(msgs)
 	asst := msgs[n-3]
 	if asst.Role != "assistant" || len(asst.ToolCalls) != 2 {
@@ -175,17 +128,17 @@ func TestParallelToolCalls(t *testing.T) {
 
 func TestBadSQLIsRepaired(t *testing.T) {
 	t.Parallel()
-	f := setup(t, fixtureOptions{})
-	f.model.Script(
+	f := setup(t, agenttest.Options{})
+	f.OpenAI.Script(
 		fake.CallTools(fake.CallTool("run_readonly_sql", map[string]string{"sql": "SELECT sum(daus) FROM app_metrics"})),
 		fake.CallTools(fake.CallTool("run_readonly_sql", map[string]string{"sql": "SELECT sum(dau) FROM app_metrics"})),
 		fake.Reply("fixed"),
 	)
-	ans, err := f.agent.Run(context.Background(), "total dau", conv)
+	ans, err := f.Agent.Run(context.Background(), "total dau", conv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	feedback := lastMessage(f.model.Requests()[1])
+	feedback := lastMessage(f.OpenAI.Requests()[1])
 	if !strings.Contains(feedback, `column "daus" does not exist`) || !strings.Contains(feedback, "Did you mean: dau") {
 		t.Errorf("error given to the model = %q", feedback)
 	}
@@ -196,8 +149,8 @@ func TestBadSQLIsRepaired(t *testing.T) {
 
 func TestToolErrorsAreFedBack(t *testing.T) {
 	t.Parallel()
-	f := setup(t, fixtureOptions{})
-	f.model.Script(
+	f := setup(t, agenttest.Options{})
+	f.OpenAI.Script(
 		fake.CallTools(
 			fake.ToolCall{Function: fake.FunctionCall{Name: "drop_everything", Arguments: "{}"}},
 			fake.ToolCall{Function: fake.FunctionCall{Name: "run_readonly_sql", Arguments: "{not json"}},
@@ -205,11 +158,11 @@ func TestToolErrorsAreFedBack(t *testing.T) {
 		),
 		fake.Reply("sorry"),
 	)
-	ans, err := f.agent.Run(context.Background(), "do it", conv)
+	ans, err := f.Agent.Run(context.Background(), "do it", conv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	msgs := f.model.Requests()[1].Messages
+	msgs := f.OpenAI.Requests()[1].Messages
 	results := msgs[len(msgs)-3:]
 	for i, want := range []string{"no tool named", "not valid JSON", "not available"} {
 		if !strings.Contains(results[i].Content, want) {
@@ -223,11 +176,11 @@ func TestToolErrorsAreFedBack(t *testing.T) {
 
 func TestTurnBudget(t *testing.T) {
 	t.Parallel()
-	f := setup(t, fixtureOptions{maxTurns: 3})
-	f.model.Handle(func(fake.ChatRequest) fake.Response {
+	f := setup(t, agenttest.Options{MaxTurns: 3})
+	f.OpenAI.Handle(func(fake.ChatRequest) fake.Response {
 		return fake.CallTools(fake.CallTool("run_readonly_sql", map[string]string{"sql": "SELECT 1 AS one"}))
 	})
-	ans, err := f.agent.Run(context.Background(), "loop forever", conv)
+	ans, err := f.Agent.Run(context.Background(), "loop forever", conv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,13 +194,13 @@ func TestTurnBudget(t *testing.T) {
 
 func TestTokenBudget(t *testing.T) {
 	t.Parallel()
-	f := setup(t, fixtureOptions{maxTokens: 5000})
-	f.model.Handle(func(fake.ChatRequest) fake.Response {
+	f := setup(t, agenttest.Options{MaxTokens: 5000})
+	f.OpenAI.Handle(func(fake.ChatRequest) fake.Response {
 		r := fake.CallTools(fake.CallTool("run_readonly_sql", map[string]string{"sql": "SELECT 1 AS one"}))
 		r.Usage = fake.Usage{PromptTokens: 3000, CompletionTokens: 10}
 		return r
 	})
-	ans, err := f.agent.Run(context.Background(), "expensive", conv)
+	ans, err := f.Agent.Run(context.Background(), "expensive", conv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,30 +211,30 @@ func TestTokenBudget(t *testing.T) {
 
 func TestRateLimitThenSuccess(t *testing.T) {
 	t.Parallel()
-	f := setup(t, fixtureOptions{})
-	f.model.Script(fake.RateLimited("0"), fake.Error(503), fake.Reply("there you go"))
-	ans, err := f.agent.Run(context.Background(), "hello", conv)
+	f := setup(t, agenttest.Options{})
+	f.OpenAI.Script(fake.RateLimited("0"), fake.Error(503), fake.Reply("there you go"))
+	ans, err := f.Agent.Run(context.Background(), "hello", conv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ans.Text != "there you go" || len(f.model.Requests()) != 3 || ans.Turns != 1 {
-		t.Errorf("answer %q after %d requests, %d turns", ans.Text, len(f.model.Requests()), ans.Turns)
+	if ans.Text != "there you go" || len(f.OpenAI.Requests()) != 3 || ans.Turns != 1 {
+		t.Errorf("answer %q after %d requests, %d turns", ans.Text, len(f.OpenAI.Requests()), ans.Turns)
 	}
 }
 
 func TestModelDownFailsClearlyAndIsRecorded(t *testing.T) {
 	t.Parallel()
-	f := setup(t, fixtureOptions{deadline: 300 * time.Millisecond})
-	f.model.Handle(func(fake.ChatRequest) fake.Response { return fake.Error(500) })
+	f := setup(t, agenttest.Options{RetryDeadline: 300 * time.Millisecond})
+	f.OpenAI.Handle(func(fake.ChatRequest) fake.Response { return fake.Error(500) })
 	start := time.Now()
-	ans, err := f.agent.Run(context.Background(), "anyone there?", conv)
+	ans, err := f.Agent.Run(context.Background(), "anyone there?", conv)
 	if !errors.Is(err, agent.ErrModelUnavailable) {
 		t.Fatalf("err = %v, want ErrModelUnavailable", err)
 	}
 	if time.Since(start) > 5*time.Second {
 		t.Errorf("the failure took %s: it should end at the retry deadline", time.Since(start))
 	}
-	rows, err := f.history.Recent(context.Background(), conv, 1)
+	rows, err := f.History.Recent(context.Background(), conv, 1)
 	if err != nil || len(rows) != 1 {
 		t.Fatalf("history: %v, %d rows", err, len(rows))
 	}
@@ -292,26 +245,26 @@ func TestModelDownFailsClearlyAndIsRecorded(t *testing.T) {
 
 func TestFollowUpSeesEarlierTurn(t *testing.T) {
 	t.Parallel()
-	f := setup(t, fixtureOptions{})
-	f.model.Script(
+	f := setup(t, agenttest.Options{})
+	f.OpenAI.Script(
 		fake.CallTools(fake.CallTool("run_readonly_sql", map[string]string{"sql": dauByPlatform})),
 		fake.Reply("iOS leads with 30k."),
 		fake.Reply("By week it is…"),
 	)
 	ctx := context.Background()
-	if _, err := f.agent.Run(ctx, "DAU by platform last week?", conv); err != nil {
+	if _, err := f.Agent.Run(ctx, "DAU by platform last week?", conv); err != nil {
 		t.Fatal(err)
 	}
 	other := conv
 	other.ThreadTS = "1700000000.999999"
-	f.model.Script(fake.Reply("fresh thread"))
-	if _, err := f.agent.Run(ctx, "and by week?", conv); err != nil {
+	f.OpenAI.Script(fake.Reply("fresh thread"))
+	if _, err := f.Agent.Run(ctx, "and by week?", conv); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.agent.Run(ctx, "unrelated", other); err != nil {
+	if _, err := f.Agent.Run(ctx, "unrelated", other); err != nil {
 		t.Fatal(err)
 	}
-	reqs := f.model.Requests()
+	reqs := f.OpenAI.Requests()
 	followUp := joined(reqs[2])
 	for _, want := range []string{"DAU by platform last week?", "iOS leads with 30k.", dauByPlatform, "and by week?"} {
 		if !strings.Contains(followUp, want) {
@@ -342,14 +295,14 @@ func abs(x float64) float64 {
 
 func TestStoppedQuestionIsNotRecorded(t *testing.T) {
 	t.Parallel()
-	f := setup(t, fixtureOptions{})
-	f.model.Script(fake.Response{Content: "too late", Delay: 5 * time.Second})
+	f := setup(t, agenttest.Options{})
+	f.OpenAI.Script(fake.Response{Content: "too late", Delay: 5 * time.Second})
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	if _, err := f.agent.Run(ctx, "slow one", conv); err == nil {
+	if _, err := f.Agent.Run(ctx, "slow one", conv); err == nil {
 		t.Fatal("a question stopped from outside succeeded")
 	}
-	rows, err := f.history.Recent(context.Background(), conv, 5)
+	rows, err := f.History.Recent(context.Background(), conv, 5)
 	if err != nil {
 		t.Fatal(err)
 	}

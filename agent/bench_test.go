@@ -3,7 +3,6 @@ package agent_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"slices"
 	"sync"
 	"testing"
@@ -12,16 +11,9 @@ import (
 	"github.com/tiktoken-go/tokenizer"
 	"github.com/tmc/langchaingo/llms"
 
-	"github.com/analytics-bot/analytics-bot/agent"
-	"github.com/analytics-bot/analytics-bot/demodata"
+	"github.com/analytics-bot/analytics-bot/agent/agenttest"
 	"github.com/analytics-bot/analytics-bot/fake"
 	"github.com/analytics-bot/analytics-bot/history"
-	"github.com/analytics-bot/analytics-bot/llm"
-	"github.com/analytics-bot/analytics-bot/pgtest"
-	"github.com/analytics-bot/analytics-bot/prompts"
-	"github.com/analytics-bot/analytics-bot/readonly"
-	"github.com/analytics-bot/analytics-bot/schema"
-	"github.com/analytics-bot/analytics-bot/tools"
 )
 
 // timedModel sums the time spent inside the model, so the benchmark can
@@ -55,41 +47,19 @@ func (m *timedModel) take() time.Duration {
 // rendered system prompt's size in o200k_base tokens.
 func BenchmarkQuestionOutsideModel(b *testing.B) {
 	ctx := context.Background()
-	db := pgtest.NewMigrated(b)
-	if _, err := demodata.Load(ctx, db.Pool, 365, today.AddDate(0, 0, -1)); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := db.Pool.Exec(ctx, "ANALYZE app_metrics"); err != nil {
-		b.Fatal(err)
-	}
-	model := fake.NewOpenAI(b)
-	model.Handle(func(req fake.ChatRequest) fake.Response {
+	timed := &timedModel{}
+	f := agenttest.New(b, agenttest.Options{
+		DemoDays: 365, DemoEnd: today.AddDate(0, 0, -1), Analyze: true, SchemaTTL: time.Hour,
+		Now:       func() time.Time { return today },
+		WrapModel: func(m llms.Model) llms.Model { timed.Model = m; return timed },
+	})
+	f.OpenAI.Handle(func(req fake.ChatRequest) fake.Response {
 		if len(req.ToolResults()) == 0 {
 			return fake.CallTools(fake.CallTool("run_readonly_sql", map[string]string{"sql": dauByPlatform}))
 		}
 		return fake.Reply("iOS leads.")
 	})
-	client, err := llm.New(llm.Options{BaseURL: model.URL, APIKey: "sk-test", Model: "gpt-4.1"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	timed := &timedModel{Model: client}
-	ps, err := prompts.Load("")
-	if err != nil {
-		b.Fatal(err)
-	}
-	ro := readonly.New(db.Readonly, readonly.Options{})
-	catalog := schema.NewCache(db.Readonly, time.Hour, slog.New(slog.DiscardHandler))
-	store := history.NewStore(db.Pool)
-	deps := tools.Deps{Catalog: catalog, DB: ro, Exporter: ro, History: store}
-	a, err := agent.New(agent.Options{
-		Model: timed, ModelName: "gpt-4.1", Prompts: ps, Catalog: catalog, Memory: store, Recorder: store,
-		Now:   func() time.Time { return today },
-		Tools: func(conv history.Conversation) []tools.Tool { return tools.NewSet(deps, conv).Tools() },
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
+	a := f.Agent
 	system, err := a.SystemPrompt(ctx)
 	if err != nil {
 		b.Fatal(err)

@@ -2,70 +2,25 @@ package eval_test
 
 import (
 	"context"
-	"log/slog"
 	"maps"
 	"net/http"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/analytics-bot/analytics-bot/agent"
-	"github.com/analytics-bot/analytics-bot/demodata"
+	"github.com/analytics-bot/analytics-bot/agent/agenttest"
 	"github.com/analytics-bot/analytics-bot/eval"
 	"github.com/analytics-bot/analytics-bot/evals"
 	"github.com/analytics-bot/analytics-bot/fake"
-	"github.com/analytics-bot/analytics-bot/history"
-	"github.com/analytics-bot/analytics-bot/llm"
-	"github.com/analytics-bot/analytics-bot/pgtest"
-	"github.com/analytics-bot/analytics-bot/prompts"
-	"github.com/analytics-bot/analytics-bot/readonly"
-	"github.com/analytics-bot/analytics-bot/schema"
-	"github.com/analytics-bot/analytics-bot/tools"
 )
 
-type fixture struct {
-	agent   *agent.Agent
-	model   *fake.OpenAI
-	db      *readonly.DB
-	history *history.Store
-}
-
-// setup builds the real agent over a migrated database with the demo data
-// ending yesterday (the reference queries use current_date) and the fake
-// OpenAI server.
-func setup(t *testing.T, days int) fixture {
+// setup builds the real agent over a migrated database with days of demo
+// data ending yesterday (the reference queries use current_date) and the
+// fake OpenAI server.
+func setup(t *testing.T, days int) *agenttest.Fixture {
 	t.Helper()
-	ctx := context.Background()
-	db := pgtest.NewMigrated(t)
-	if _, err := demodata.Load(ctx, db.Pool, days, time.Now().UTC().AddDate(0, 0, -1)); err != nil {
-		t.Fatal(err)
-	}
-	model := fake.NewOpenAI(t)
-	client, err := llm.New(llm.Options{
-		BaseURL: model.URL, APIKey: "sk-test", Model: "gpt-4.1",
-		Retry: llm.RetryPolicy{BaseDelay: 5 * time.Millisecond, MaxDelay: 50 * time.Millisecond, Deadline: 5 * time.Second},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps, err := prompts.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ro := readonly.New(db.Readonly, readonly.Options{})
-	catalog := schema.NewCache(db.Readonly, time.Minute, slog.New(slog.DiscardHandler))
-	store := history.NewStore(db.Pool)
-	deps := tools.Deps{Catalog: catalog, DB: ro, Exporter: ro, History: store}
-	a, err := agent.New(agent.Options{
-		Model: client, ModelName: "gpt-4.1", Prompts: ps, Catalog: catalog, Memory: store, Recorder: store,
-		Tools: func(conv history.Conversation) []tools.Tool { return tools.NewSet(deps, conv).Tools() },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fixture{agent: a, model: model, db: ro, history: store}
+	return agenttest.New(t, agenttest.Options{DemoDays: days})
 }
 
 // play is how the fake model answers one question: the SQL statements it
@@ -238,14 +193,14 @@ var scoringPlays = map[string]play{
 func TestRunScoresAnswers(t *testing.T) {
 	t.Parallel()
 	f := setup(t, 30)
-	f.model.Handle(handle(t, scoringPlays))
+	f.OpenAI.Handle(handle(t, scoringPlays))
 	suite, err := eval.Parse([]byte(scoringSuite), "scoring")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var mu sync.Mutex
 	var progress []int
-	report, err := eval.Run(context.Background(), suite, f.agent, f.db, eval.Options{
+	report, err := eval.Run(context.Background(), suite, f.Agent, f.Readonly, eval.Options{
 		Label: "embedded", Model: "gpt-4.1", Concurrency: 4,
 		OnResult: func(done, total int, _ eval.Result) {
 			mu.Lock()
@@ -308,7 +263,7 @@ func TestRunScoresAnswers(t *testing.T) {
 
 	// The follow-up was asked after its thread's first question, in the
 	// same conversation: the model saw that question before it.
-	for _, req := range f.model.Requests() {
+	for _, req := range f.OpenAI.Requests() {
 		if q, _ := question(req); q != "And by platform?" {
 			continue
 		}
@@ -342,8 +297,8 @@ func TestGoldenFileScoresPerfectAnswers(t *testing.T) {
 			plays[q.Question] = play{sql: []string{q.SQL}, text: "Here it is."}
 		}
 	}
-	f.model.Handle(handle(t, plays))
-	report, err := eval.Run(context.Background(), suite, f.agent, f.db, eval.Options{Concurrency: 8})
+	f.OpenAI.Handle(handle(t, plays))
+	report, err := eval.Run(context.Background(), suite, f.Agent, f.Readonly, eval.Options{Concurrency: 8})
 	if err != nil {
 		t.Fatal(err)
 	}

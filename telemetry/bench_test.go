@@ -14,7 +14,9 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/analytics-bot/analytics-bot/agent/agenttest"
 	"github.com/analytics-bot/analytics-bot/history"
+	"github.com/analytics-bot/analytics-bot/pgtest"
 )
 
 // instantModel is a zero-latency model for two turns: it calls
@@ -81,11 +83,15 @@ func benchProviders(b *testing.B) []struct {
 // CPU time (<variant>-cpu-ns/q, which includes the exporter's work in the
 // background), and the overheads of off and on over bare.
 func BenchmarkQuestion(b *testing.B) {
-	db := questionDB(b)
 	ctx := context.Background()
+	var db *pgtest.DB // one database for every variant
 	var variants []variant
 	for _, p := range benchProviders(b) {
-		a := newQuestionAgent(b, db, instantModel{sql: treeSQL}, p.tp, p.mp)
+		opts := questionOptions(p.tp, p.mp)
+		opts.DB, opts.Model = db, instantModel{sql: treeSQL}
+		f := agenttest.New(b, opts)
+		db = f.DB
+		a := f.Agent
 		tp, _ := orNoop(p.tp, nil) // the question's own span, as the server starts it
 		tracer := tp.Tracer("bench")
 		i := 0

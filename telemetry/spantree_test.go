@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/hex"
-	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -19,14 +18,9 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/analytics-bot/analytics-bot/agent"
-	"github.com/analytics-bot/analytics-bot/demodata"
+	"github.com/analytics-bot/analytics-bot/agent/agenttest"
 	"github.com/analytics-bot/analytics-bot/fake"
 	"github.com/analytics-bot/analytics-bot/history"
-	"github.com/analytics-bot/analytics-bot/llm"
-	"github.com/analytics-bot/analytics-bot/pgtest"
-	"github.com/analytics-bot/analytics-bot/prompts"
-	"github.com/analytics-bot/analytics-bot/readonly"
-	"github.com/analytics-bot/analytics-bot/schema"
 	"github.com/analytics-bot/analytics-bot/tools"
 )
 
@@ -36,88 +30,38 @@ const treeSQL = "SELECT platform, sum(dau) AS dau, md5('tree:' || platform) AS f
 
 var treeConv = history.Conversation{TeamID: "T1", ChannelID: "C1", ThreadTS: "1700000000.000100", UserID: "U1"}
 
-// questionDB is a migrated database with demo data.
-func questionDB(tb testing.TB) *pgtest.DB {
-	tb.Helper()
-	db := pgtest.NewMigrated(tb)
-	if _, err := demodata.Load(context.Background(), db.Pool, 30, time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)); err != nil {
-		tb.Fatal(err)
+// questionOptions builds the agent as the server does, over 30 days of
+// demo data: with tp set, the model is wrapped by TraceModel, every tool
+// by TraceTool and both pools traced by PGXTracer; with tp nil, nothing
+// is wrapped.
+func questionOptions(tp trace.TracerProvider, mp metric.MeterProvider) agenttest.Options {
+	traced := func(cfg *pgxpool.Config) {
+		if tp != nil {
+			cfg.ConnConfig.Tracer = PGXTracer(tp)
+		}
 	}
-	return db
-}
-
-// tracedPool opens a pool on dsn whose statements are traced with tp
-// (untraced if tp is nil).
-func tracedPool(tb testing.TB, dsn string, tp trace.TracerProvider, configure ...func(*pgxpool.Config)) *pgxpool.Pool {
-	tb.Helper()
-	cfg, err := pgxpool.ParseConfig(dsn)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for _, fn := range configure {
-		fn(cfg)
+	opts := agenttest.Options{
+		DemoDays: 30, DemoEnd: time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC),
+		APIKey: testAPIKey, MaxRows: 100, ConfigureOwnerPool: traced, ConfigureReadonlyPool: traced,
 	}
 	if tp != nil {
-		cfg.ConnConfig.Tracer = PGXTracer(tp)
+		prices := agent.DefaultPrices()
+		opts.WrapModel = func(model llms.Model) llms.Model {
+			return TraceModel(model, tp, mp, ModelOptions{Model: "gpt-4.1", Provider: "openai",
+				Cost: func(m string, in, cached, out int) float64 {
+					return prices.Cost(m, agent.Usage{InputTokens: in, CachedInputTokens: cached, OutputTokens: out})
+				}})
+		}
+		opts.WrapTool = func(t tools.Tool) tools.Tool { return TraceTool(t, tp, mp) }
 	}
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(pool.Close)
-	return pool
-}
-
-// newQuestionAgent builds the agent as the server does: with tp set, the
-// model is wrapped by TraceModel, every tool by TraceTool and both pools
-// traced by PGXTracer; with tp nil, nothing is wrapped.
-func newQuestionAgent(tb testing.TB, db *pgtest.DB, model llms.Model, tp trace.TracerProvider, mp metric.MeterProvider) *agent.Agent {
-	tb.Helper()
-	owner := tracedPool(tb, db.DSN(), tp)
-	ro := tracedPool(tb, db.ReadonlyDSN(), tp, readonly.ConfigurePool)
-	prices := agent.DefaultPrices()
-	if tp != nil {
-		model = TraceModel(model, tp, mp, ModelOptions{Model: "gpt-4.1", Provider: "openai",
-			Cost: func(m string, in, cached, out int) float64 {
-				return prices.Cost(m, agent.Usage{InputTokens: in, CachedInputTokens: cached, OutputTokens: out})
-			}})
-	}
-	ps, err := prompts.Load("")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	rodb := readonly.New(ro, readonly.Options{MaxRows: 100})
-	catalog := schema.NewCache(ro, time.Minute, slog.New(slog.DiscardHandler))
-	store := history.NewStore(owner)
-	deps := tools.Deps{Catalog: catalog, DB: rodb, Exporter: rodb, History: store}
-	a, err := agent.New(agent.Options{
-		Model: model, ModelName: "gpt-4.1", Prompts: ps, Catalog: catalog, Memory: store, Recorder: store, Prices: prices,
-		Tools: func(conv history.Conversation) []tools.Tool {
-			set := tools.NewSet(deps, conv).Tools()
-			if tp != nil {
-				for i, t := range set {
-					set[i] = TraceTool(t, tp, mp)
-				}
-			}
-			return set
-		},
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return a
+	return opts
 }
 
 func TestSpanTreeOfOneQuestion(t *testing.T) {
 	t.Parallel()
-	db := questionDB(t)
-	openAI := fake.NewOpenAI(t)
-	client, err := llm.New(llm.Options{BaseURL: openAI.URL, APIKey: testAPIKey, Model: "gpt-4.1"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	r := newRecorders(t)
-	a := newQuestionAgent(t, db, client, r.tp, r.mp)
+	f := agenttest.New(t, questionOptions(r.tp, r.mp))
+	a, openAI := f.Agent, f.OpenAI
 	openAI.Script(
 		fake.Response{ToolCalls: []fake.ToolCall{fake.CallTool("run_readonly_sql", map[string]string{"sql": treeSQL})},
 			Usage: fake.Usage{PromptTokens: 1000, CachedTokens: 400, CompletionTokens: 50}},
