@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -155,6 +156,7 @@ func TestHostileSQLIsRefused(t *testing.T) {
 	if after := fingerprint(t, f); after != before {
 		t.Errorf("database changed: before %q, after %q", before, after)
 	}
+	assertNoServerFiles(t)
 }
 
 func TestSessionTricksDoNotSurvive(t *testing.T) {
@@ -299,6 +301,7 @@ func TestCopyCSVRefusesBreakouts(t *testing.T) {
 	if after := fingerprint(t, f); after != before {
 		t.Errorf("database changed: before %q, after %q", before, after)
 	}
+	assertNoServerFiles(t)
 }
 
 // fingerprint summarises what a hostile statement could have changed.
@@ -322,5 +325,16 @@ func assertHealthy(t *testing.T, f fixture) {
 	res, err := f.ro.Query(context.Background(), "SELECT count(*) FROM app_metrics")
 	if err != nil || len(res.Rows) != 1 {
 		t.Fatalf("pool unhealthy after hostile input: %v", err)
+	}
+}
+
+// assertNoServerFiles checks that no hostile COPY wrote a file on the
+// server (the tests share the machine with PostgreSQL).
+func assertNoServerFiles(t *testing.T) {
+	t.Helper()
+	for _, path := range []string{"/tmp/abt-pwned", "/tmp/abt-pwned.csv"} {
+		if _, err := os.Stat(path); err == nil {
+			t.Errorf("a hostile statement wrote %s on the server", path)
+		}
 	}
 }
