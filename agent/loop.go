@@ -55,7 +55,9 @@ func (a *Agent) loop(ctx context.Context, question string, conv history.Conversa
 			return fmt.Errorf("%w: the model returned no choices", ErrModelUnavailable)
 		}
 		choice := resp.Choices[0]
-		ans.Usage.add(usageOf(resp))
+		if u, ok := UsageOf(resp); ok {
+			ans.Usage.add(u)
+		}
 		if strings.TrimSpace(choice.Content) != "" {
 			lastText = choice.Content
 		}
@@ -160,29 +162,4 @@ func (a *Agent) callTool(ctx context.Context, byName map[string]tools.Tool, call
 	rec.Duration = time.Since(start)
 	rec.Summary, rec.IsError = out.Summary, out.IsError
 	return out, rec
-}
-
-// usageOf reads the token counts langchaingo's OpenAI client puts in
-// GenerationInfo (the same counts on every choice of one response).
-func usageOf(resp *llms.ContentResponse) Usage {
-	info := resp.Choices[0].GenerationInfo
-	return Usage{
-		InputTokens:       intOf(info["PromptTokens"]),
-		CachedInputTokens: intOf(info["PromptCachedTokens"]),
-		OutputTokens:      intOf(info["CompletionTokens"]),
-	}
-}
-
-func intOf(v any) int {
-	switch n := v.(type) {
-	case int:
-		return n
-	case int64:
-		return int(n)
-	case int32:
-		return int(n)
-	case float64:
-		return int(n)
-	}
-	return 0
 }

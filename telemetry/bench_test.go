@@ -24,7 +24,7 @@ import (
 type instantModel struct{ sql string }
 
 func (m instantModel) GenerateContent(_ context.Context, messages []llms.MessageContent, _ ...llms.CallOption) (*llms.ContentResponse, error) {
-	info := map[string]any{infoPromptTokens: 1000, infoCompletionTokens: 40, "Model": "gpt-4.1"}
+	info := map[string]any{"PromptTokens": 1000, "CompletionTokens": 40, "Model": "gpt-4.1"}
 	if messages[len(messages)-1].Role == llms.ChatMessageTypeTool {
 		return &llms.ContentResponse{Choices: []*llms.ContentChoice{{Content: "*ios* leads.", StopReason: "stop", GenerationInfo: info}}}, nil
 	}

@@ -2,19 +2,12 @@ package telemetry
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/tmc/langchaingo/llms"
-)
 
-// GenerationInfo keys set by langchaingo v0.1.14's OpenAI client
-// (llms/openai/openaillm.go).
-const (
-	infoPromptTokens       = "PromptTokens"
-	infoCompletionTokens   = "CompletionTokens"
-	infoPromptCachedTokens = "PromptCachedTokens"
+	"github.com/analytics-bot/analytics-bot/agent"
 )
 
 // usage is one model call's token counts. in includes cachedIn, as
@@ -23,26 +16,11 @@ type usage struct {
 	in, cachedIn, out int
 }
 
-// usageOf reads the token counts from the first choice that has them.
-// The OpenAI client copies the response-wide usage into every choice, so
-// summing over choices would count it once per choice.
+// usageOf reads the token counts with the agent's own reader, so the
+// spans and the answer's totals can never disagree.
 func usageOf(resp *llms.ContentResponse) (usage, bool) {
-	if resp == nil {
-		return usage{}, false
-	}
-	for _, c := range resp.Choices {
-		if c == nil || c.GenerationInfo == nil {
-			continue
-		}
-		in, okIn := intOf(c.GenerationInfo[infoPromptTokens])
-		out, okOut := intOf(c.GenerationInfo[infoCompletionTokens])
-		if !okIn && !okOut {
-			continue
-		}
-		cached, _ := intOf(c.GenerationInfo[infoPromptCachedTokens])
-		return usage{in: in, cachedIn: cached, out: out}, true
-	}
-	return usage{}, false
+	u, ok := agent.UsageOf(resp)
+	return usage{in: u.InputTokens, cachedIn: u.CachedInputTokens, out: u.OutputTokens}, ok
 }
 
 // generationInfo returns the first choice's value for key, or nil.
@@ -72,26 +50,6 @@ func finishReasons(resp *llms.ContentResponse) []string {
 		}
 	}
 	return reasons
-}
-
-// intOf accepts the numeric types a GenerationInfo value may have (int
-// from the OpenAI client, float64 or json.Number after a JSON round trip).
-func intOf(v any) (int, bool) {
-	switch n := v.(type) {
-	case int:
-		return n, true
-	case int32:
-		return int(n), true
-	case int64:
-		return int(n), true
-	case float64:
-		return int(n), true
-	case json.Number:
-		i, err := n.Int64()
-		return int(i), err == nil
-	default:
-		return 0, false
-	}
 }
 
 // errorType is a low-cardinality name for err, for error.type.
