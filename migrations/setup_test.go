@@ -1,11 +1,9 @@
 package migrations_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
-	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/analytics-bot/analytics-bot/fake"
 	"github.com/analytics-bot/analytics-bot/migrations"
 	"github.com/analytics-bot/analytics-bot/pgtest"
 )
@@ -31,7 +30,7 @@ type fixture struct {
 	t    *testing.T
 	db   *pgtest.DB
 	role string
-	logs *logBuffer
+	logs *fake.LogSink
 	// dropLater registers another role to drop after the database.
 	dropLater func(name string)
 }
@@ -40,7 +39,7 @@ type fixture struct {
 // f.dropLater is dropped after the database is, when the test ends.
 func setup(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{t: t, logs: &logBuffer{}}
+	f := &fixture{t: t, logs: &fake.LogSink{}}
 	var roles []string
 	var mu sync.Mutex
 	// Registered before pgtest.New, so it runs after the database is dropped.
@@ -71,7 +70,7 @@ func (f *fixture) options() migrations.Options {
 		ReadonlyUser:     f.role,
 		ReadonlyPassword: "ro-password",
 		StatementTimeout: roTimeout,
-		Logger:           f.logs.logger(),
+		Logger:           f.logs.Logger(),
 	}
 }
 
@@ -209,27 +208,4 @@ func assertPermissionDenied(t *testing.T, conn *pgx.Conn, stmt string) {
 	if !errors.As(err, &pgErr) || pgErr.Code != "42501" || !strings.HasPrefix(pgErr.Message, "permission denied") {
 		t.Errorf("%s: err = %v, want permission denied (42501)", stmt, err)
 	}
-}
-
-// logBuffer collects a migration's logs; Migrate may log from several
-// goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func (b *logBuffer) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }

@@ -1,7 +1,6 @@
 package schema
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -11,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/analytics-bot/analytics-bot/fake"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -45,24 +45,6 @@ type errRow struct{ err error }
 
 func (r errRow) Scan(...any) error { return r.err }
 
-// logBuffer collects log output safely across goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // clock is a settable time source for the cache.
 type clock struct {
 	mu  sync.Mutex
@@ -81,11 +63,11 @@ func (c *clock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-func setupCache(t *testing.T, ttl time.Duration) (*Cache, *flakyDB, *clock, *logBuffer, func(string)) {
+func setupCache(t *testing.T, ttl time.Duration) (*Cache, *flakyDB, *clock, *fake.LogSink, func(string)) {
 	t.Helper()
 	db, _ := setupDemo(t)
 	flaky := &flakyDB{Querier: db.Readonly}
-	logs := &logBuffer{}
+	logs := &fake.LogSink{}
 	cache := NewCache(flaky, ttl, slog.New(slog.NewTextHandler(logs, nil)))
 	clk := &clock{now: time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)}
 	cache.now = clk.Now

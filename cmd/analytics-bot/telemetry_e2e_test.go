@@ -217,7 +217,7 @@ func TestOneQuestionIsOneTraceExportedOverOTLP(t *testing.T) {
 
 	t.Run("logs carry the trace and the debug level", func(t *testing.T) {
 		var traced, debug bool
-		for _, line := range logs.lines() {
+		for _, line := range logs.Lines() {
 			var rec map[string]any
 			if err := json.Unmarshal([]byte(line), &rec); err != nil {
 				t.Errorf("log line is not JSON: %s", line)
@@ -276,7 +276,7 @@ func TestOneQuestionIsOneTraceExportedOverOTLP(t *testing.T) {
 				}
 			}
 		}
-		for _, line := range logs.lines() {
+		for _, line := range logs.Lines() {
 			for name, v := range secrets {
 				if strings.Contains(line, v) {
 					t.Errorf("log line carries %s: %s", name, line)
@@ -336,9 +336,9 @@ func TestConcurrentQuestionsKeepTheirOwnTraces(t *testing.T) {
 
 // startCapturingLogs boots b as testBot.start does, keeping a copy of the
 // server's log for the test.
-func startCapturingLogs(b *testBot) *logBuffer {
+func startCapturingLogs(b *testBot) *fake.LogSink {
 	b.t.Helper()
-	logs := &logBuffer{}
+	logs := &fake.LogSink{}
 	ctx, cancel := context.WithCancel(context.Background())
 	srv, err := newServer(ctx, env{lookup: b.lookup, stdout: io.Discard, stderr: io.MultiWriter(logs, testWriter{b.t})}, roleAll)
 	if err != nil {

@@ -1,36 +1,17 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/analytics-bot/analytics-bot/config"
+	"github.com/analytics-bot/analytics-bot/fake"
 )
-
-// logBuffer is a concurrency-safe log sink.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) lines() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Split(strings.TrimSpace(l.buf.String()), "\n")
-}
 
 func TestDebugRaisesTheLogLevel(t *testing.T) {
 	t.Parallel()
@@ -41,7 +22,7 @@ func TestDebugRaisesTheLogLevel(t *testing.T) {
 	}{{"false", false}, {"true", true}} {
 		t.Run("DEBUG="+tc.debug, func(t *testing.T) {
 			t.Parallel()
-			var out logBuffer
+			var out fake.LogSink
 			vars := map[string]string{"DEBUG": tc.debug, "OPENAI_API_KEY": e2eOpenAIKey, "LOGFIRE_TOKEN": e2eLogfireToken}
 			e := env{lookup: func(k string) (string, bool) { v, ok := vars[k]; return v, ok }, stdout: io.Discard, stderr: &out}
 			_, log, err := loadConfig(context.Background(), e, config.NeedModel)
@@ -54,7 +35,7 @@ func TestDebugRaisesTheLogLevel(t *testing.T) {
 			span.End()
 
 			var debug, info int
-			for _, line := range out.lines() {
+			for _, line := range out.Lines() {
 				var rec map[string]any
 				if err := json.Unmarshal([]byte(line), &rec); err != nil {
 					t.Fatalf("log line is not JSON: %s", line)
