@@ -42,7 +42,7 @@ type WorkerOptions struct {
 	// Charts turns charts off when false.
 	Render slackmsg.Renderer
 	Charts bool
-	Logger        *slog.Logger
+	Logger *slog.Logger
 	// Metrics counts retries; nil records nothing.
 	Metrics *telemetry.Metrics
 }

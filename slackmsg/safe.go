@@ -2,8 +2,8 @@ package slackmsg
 
 import (
 	"net/url"
-	"strconv"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode"
 )
