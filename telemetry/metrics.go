@@ -27,6 +27,7 @@ type Metrics struct {
 	cost      metric.Float64Counter
 	ack       metric.Float64Histogram
 	retries   metric.Int64Counter
+	feedback  metric.Int64Counter
 }
 
 // NewMetrics creates the application's instruments on mp (a no-op
@@ -60,7 +61,20 @@ func NewMetrics(mp metric.MeterProvider) (*Metrics, error) {
 		metric.WithUnit("{retry}"), metric.WithDescription("Job attempts after the first.")); err != nil {
 		return nil, fmt.Errorf("new metrics: %w", err)
 	}
+	if m.feedback, err = meter.Int64Counter("analytics_bot.feedback",
+		metric.WithUnit("{click}"), metric.WithDescription("Feedback on answers, by outcome (up or down); a repeated click is not counted again.")); err != nil {
+		return nil, fmt.Errorf("new metrics: %w", err)
+	}
 	return m, nil
+}
+
+// RecordFeedback counts one feedback click that changed an answer's
+// feedback, by outcome ("up" or "down").
+func (m *Metrics) RecordFeedback(ctx context.Context, outcome string) {
+	if m == nil {
+		return
+	}
+	m.feedback.Add(ctx, 1, metric.WithAttributeSet(attribute.NewSet(OutcomeKey.String(outcome))))
 }
 
 // RecordQuestion counts one question by outcome (a short fixed word such as
