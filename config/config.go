@@ -51,8 +51,11 @@ type Config struct {
 
 	AllowedChannels []string
 	AllowedUsers    []string
-	Charts          bool
-	Workers         int
+	// AllowedLinkHosts are the hosts whose links in the model's text stay
+	// links in Slack; every other link shows its address as code.
+	AllowedLinkHosts []string
+	Charts           bool
+	Workers          int
 }
 
 // DefaultOpenAIBaseURL is the OpenAI API used when OPENAI_BASE_URL is unset.
@@ -115,6 +118,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("prompts_dir", c.PromptsDir),
 		slog.String("allowed_channels", strings.Join(c.AllowedChannels, ",")),
 		slog.String("allowed_users", strings.Join(c.AllowedUsers, ",")),
+		slog.String("allowed_link_hosts", strings.Join(c.AllowedLinkHosts, ",")),
 		slog.Bool("charts", c.Charts),
 		slog.Int("workers", c.Workers),
 	)

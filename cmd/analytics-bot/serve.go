@@ -18,6 +18,7 @@ import (
 	"github.com/analytics-bot/analytics-bot/history"
 	"github.com/analytics-bot/analytics-bot/migrations"
 	"github.com/analytics-bot/analytics-bot/slackbot"
+	"github.com/analytics-bot/analytics-bot/slackmsg"
 	"github.com/analytics-bot/analytics-bot/telemetry"
 	"github.com/analytics-bot/analytics-bot/tools"
 )
@@ -117,6 +118,7 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 		Worker: slackbot.WorkerOptions{
 			Slack: api, Agent: newMeasuredAgent(s.agent, cfg, tel, metrics, log), History: s.history, Exporter: s.db,
 			ExportMaxRows: cfg.ExportMaxRows, Charts: cfg.Charts, Metrics: metrics,
+			Render: slackmsg.Renderer{Links: slackmsg.NewLinkPolicy(cfg.AllowedLinkHosts)},
 		},
 	})
 	if err != nil {
