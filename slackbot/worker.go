@@ -14,6 +14,7 @@ import (
 	"github.com/analytics-bot/analytics-bot/chart"
 	"github.com/analytics-bot/analytics-bot/history"
 	"github.com/analytics-bot/analytics-bot/readonly"
+	"github.com/analytics-bot/analytics-bot/schema"
 	"github.com/analytics-bot/analytics-bot/slackmsg"
 	"github.com/analytics-bot/analytics-bot/telemetry"
 	"github.com/analytics-bot/analytics-bot/tools"
@@ -30,11 +31,26 @@ type HistoryReader interface {
 	ByID(ctx context.Context, c history.Conversation, id int64) (history.Entry, error)
 }
 
+// FeedbackRecorder keeps the 👍 / 👎 clicks; *history.Store is one.
+type FeedbackRecorder interface {
+	SetFeedback(ctx context.Context, c history.Conversation, id int64, outcome string) (changed bool, err error)
+}
+
+// Catalog is what the bot can read, for suggested prompts; *schema.Cache
+// is one.
+type Catalog interface {
+	Get(ctx context.Context) (*schema.Catalog, error)
+}
+
 // WorkerOptions is what the worker needs.
 type WorkerOptions struct {
 	Slack   *slack.Client
 	Agent   Answerer
 	History HistoryReader
+	// Feedback records feedback clicks; nil ignores them.
+	Feedback FeedbackRecorder
+	// Catalog suggests prompts in new assistant threads; nil suggests none.
+	Catalog Catalog
 	// Exporter runs "export csv" (the read-only role's COPY).
 	Exporter      tools.Exporter
 	ExportMaxRows int
@@ -107,6 +123,10 @@ func (w *Worker) do(ctx context.Context, work Work) error {
 		return w.exportCSV(ctx, work)
 	case ActionRefuse:
 		return w.refuse(ctx, work)
+	case ActionFeedback:
+		return w.feedback(ctx, work)
+	case ActionWelcome:
+		return w.welcome(ctx, work)
 	}
 	return fmt.Errorf("unknown action %q", work.Action)
 }
@@ -120,6 +140,7 @@ func (w *Worker) answer(ctx context.Context, work Work, rep reply) error {
 		return err
 	}
 
+	w.titleThread(ctx, work)
 	runCtx := ctx
 	if st != nil {
 		runCtx = agent.WithSteps(ctx, st.step)

@@ -118,7 +118,8 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 		Worker: slackbot.WorkerOptions{
 			Slack: api, Agent: newMeasuredAgent(s.agent, cfg, tel, metrics, log), History: s.history, Exporter: s.db,
 			ExportMaxRows: cfg.ExportMaxRows, Charts: cfg.Charts, Metrics: metrics,
-			Render: slackmsg.Renderer{Links: slackmsg.NewLinkPolicy(cfg.AllowedLinkHosts)},
+			Render:   slackmsg.Renderer{Links: slackmsg.NewLinkPolicy(cfg.AllowedLinkHosts)},
+			Feedback: s.history, Catalog: s.catalog,
 		},
 	})
 	if err != nil {
