@@ -135,6 +135,7 @@ func (w *Worker) answer(ctx context.Context, work Work, rep reply) error {
 	}
 	var msg slackmsg.Message
 	if runErr != nil {
+		w.opts.Logger.WarnContext(ctx, "question failed", slog.String("key", work.Key), slog.String("detail", agent.FailureDetail(runErr)))
 		msg = slackmsg.Failure(agent.FailureReason(runErr))
 	} else {
 		msg = slackmsg.Answer(ans, ans.HistoryID)
@@ -294,6 +295,9 @@ func (w *Worker) answerViaResponseURL(ctx context.Context, work Work) error {
 		return runErr
 	}
 	msg := slackmsg.Failure(agent.FailureReason(runErr))
+	if runErr != nil {
+		w.opts.Logger.WarnContext(ctx, "question failed", slog.String("key", work.Key), slog.String("detail", agent.FailureDetail(runErr)))
+	}
 	if runErr == nil {
 		msg = slackmsg.Answer(ans, ans.HistoryID)
 	}
