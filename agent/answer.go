@@ -2,7 +2,6 @@ package agent
 
 import (
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/analytics-bot/analytics-bot/history"
@@ -76,16 +75,16 @@ func FailureReason(err error) string {
 	case errors.As(err, &mErr):
 		switch mErr.Kind() {
 		case llm.KindAuth:
-			return fmt.Sprintf("the language model rejected the bot's API key (HTTP %d); an administrator needs to fix the bot's settings, so retrying will not help", mErr.Status)
+			return "the language model rejected the bot's API key; an administrator needs to fix the bot's settings, so retrying will not help"
 		case llm.KindNotFound:
-			return "the language model server does not know the configured model (HTTP 404); an administrator needs to fix the bot's settings, so retrying will not help"
+			return "the language model server does not know the configured model; an administrator needs to fix the bot's settings, so retrying will not help"
 		case llm.KindUnreachable:
 			return "the language model server could not be reached at its configured address; an administrator needs to fix the bot's settings"
 		case llm.KindRejected:
-			return fmt.Sprintf("the language model refused the request (HTTP %d); an administrator should look at the bot's log", mErr.Status)
+			return "the language model refused the request; an administrator should look at the bot's log"
 		}
 		if mErr.Status != 0 {
-			return fmt.Sprintf("the language model is busy or failing (HTTP %d); please try again in a minute", mErr.Status)
+			return "the language model is busy or failing; please try again in a minute"
 		}
 		return "the language model did not answer in time; please try again in a minute"
 	case errors.Is(err, ErrModelUnavailable):

@@ -24,8 +24,8 @@ func TestFailureReasonIsShortSafeAndHonest(t *testing.T) {
 		{403, "rejected the bot's API key", false},
 		{404, "does not know the configured model", false},
 		{400, "refused the request", false},
-		{429, "busy or failing (HTTP 429)", true},
-		{503, "busy or failing (HTTP 503)", true},
+		{429, "busy or failing", true},
+		{503, "busy or failing", true},
 	}
 	for _, tc := range cases {
 		e := base
@@ -38,7 +38,7 @@ func TestFailureReasonIsShortSafeAndHonest(t *testing.T) {
 		if strings.Contains(got, "try again") != tc.retry {
 			t.Errorf("HTTP %d: %q advises a retry: %v, want %v", tc.status, got, !tc.retry, tc.retry)
 		}
-		for _, secret := range []string{"10.1.2.3", "sk-ab", "Incorrect"} {
+		for _, secret := range []string{"10.1.2.3", "sk-ab", "Incorrect", "HTTP"} {
 			if strings.Contains(got, secret) {
 				t.Errorf("HTTP %d: the Slack sentence %q leaks %q", tc.status, got, secret)
 			}

@@ -72,3 +72,22 @@ func TestCLIAskModelFailureSaysWhatHappened(t *testing.T) {
 		})
 	}
 }
+
+// TestSlackRejectedKeyIsNotAdvisedToRetry: in Slack the user gets a short
+// safe sentence that does not ask for a retry a rejected key cannot pass;
+// the log has the detail.
+func TestSlackRejectedKeyIsNotAdvisedToRetry(t *testing.T) {
+	t.Parallel()
+	b := newTestBot(t, botOptions{env: map[string]string{"WORKERS": "2"}})
+	const ts = "1700000902.000100"
+	b.model.Handle(func(fake.ChatRequest) fake.Response {
+		return fake.Response{Status: http.StatusUnauthorized, ErrorMessage: "Incorrect API key provided: sk-te**ey."}
+	})
+	b.sendEvent(mention("what was DAU by platform yesterday?", ts, ""))
+	msg := b.waitForText("C100", ts, "rejected the bot's API key")
+	for _, bad := range []string{"try again", "Incorrect API key", "401", b.model.URL} {
+		if strings.Contains(msg.Text, bad) {
+			t.Errorf("the Slack message shows %q: %q", bad, msg.Text)
+		}
+	}
+}
