@@ -183,7 +183,7 @@ func (s *Store) ByID(ctx context.Context, c Conversation, id int64) (Entry, erro
 // started, once Slack has given the answer's timestamp (a scheduled
 // delivery's buttons then find it like an answer's).
 func (s *Store) SetThread(ctx context.Context, id int64, threadTS string) error {
-	if _, err := s.pool.Exec(ctx, "UPDATE public.query_history SET thread_ts = $2 WHERE id = $1", id, threadTS); err != nil {
+	if _, err := s.pool.Exec(ctx, "UPDATE analytics_bot.query_history SET thread_ts = $2 WHERE id = $1", id, threadTS); err != nil {
 		return fmt.Errorf("file question %d under its thread: %w", id, err)
 	}
 	return nil

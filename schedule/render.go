@@ -2,8 +2,8 @@ package schedule
 
 import (
 	"fmt"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,14 +12,14 @@ import (
 	"github.com/analytics-bot/analytics-bot/agent"
 	"github.com/analytics-bot/analytics-bot/history"
 	"github.com/analytics-bot/analytics-bot/readonly"
-	"github.com/analytics-bot/analytics-bot/slackbot/message"
+	"github.com/analytics-bot/analytics-bot/slackmsg"
 )
 
 // deliveryMessage renders a delivery with the same rendering as an
 // answer (table, footer, buttons), the question as its title, why an
 // alert spoke, and a context line naming who scheduled it and when it
 // runs next.
-func deliveryMessage(s Schedule, d Delivery, res *readonly.Result, reason string, now time.Time) message.Message {
+func deliveryMessage(s Schedule, d Delivery, res *readonly.Result, reason string, now time.Time) slackmsg.Message {
 	text := "*" + escape(oneLine(s.Question)) + "*"
 	if v, ok := singleValue(res); ok {
 		text += "\n*" + escape(v) + "*"
@@ -34,7 +34,7 @@ func deliveryMessage(s Schedule, d Delivery, res *readonly.Result, reason string
 	if res != nil {
 		ans.Latency = res.Duration
 	}
-	msg := message.Answer(ans, d.HistoryID)
+	msg := slackmsg.Answer(ans, d.HistoryID)
 	line := slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, scheduledLine(s, now), false, false))
 	// The line goes above the buttons, like the answer's own footer.
 	at := len(msg.Blocks)

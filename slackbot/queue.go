@@ -43,7 +43,7 @@ type QueueOptions struct {
 	// Queues adds the queues they run on.
 	AddWorkers func(*river.Workers) error
 	Queues     map[string]river.QueueConfig
-	Logger  *slog.Logger
+	Logger     *slog.Logger
 }
 
 // Queue is the durable job queue on PostgreSQL (River).

@@ -51,15 +51,15 @@ Runs the HTTP server on :$PORT (Slack events, interactions, the slash command,
 // ends, then shut down gracefully.
 type server struct {
 	*stack
-	role     string
-	api      *slack.Client
-	self     slackbot.Identity
-	queue    *slackbot.Queue
+	role  string
+	api   *slack.Client
+	self  slackbot.Identity
+	queue *slackbot.Queue
 	// schedules is nil when SCHEDULES=false.
 	schedules *schedule.Service
-	http     *http.Server
-	listener net.Listener
-	shutdown []func(context.Context) error
+	http      *http.Server
+	listener  net.Listener
+	shutdown  []func(context.Context) error
 }
 
 func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
