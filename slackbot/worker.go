@@ -15,7 +15,7 @@ import (
 	"github.com/analytics-bot/analytics-bot/history"
 	"github.com/analytics-bot/analytics-bot/liveness"
 	"github.com/analytics-bot/analytics-bot/readonly"
-	"github.com/analytics-bot/analytics-bot/slackbot/message"
+	"github.com/analytics-bot/analytics-bot/slackmsg"
 	"github.com/analytics-bot/analytics-bot/telemetry"
 	"github.com/analytics-bot/analytics-bot/tools"
 )
@@ -119,7 +119,7 @@ func (w *Worker) answer(ctx context.Context, work Work, rep reply) error {
 		// In an assistant thread Slack shows the bot's status natively and
 		// the answer is posted; elsewhere a placeholder is replaced.
 		if !(work.DM && work.ThreadTS != "" && w.setStatus(ctx, work, "is looking at the data…")) {
-			msg := message.Working(work.Text)
+			msg := slackmsg.Working(work.Text)
 			channel, ts, err := w.opts.Slack.PostMessageContext(ctx, work.ChannelID, msgOptions(msg, work.ThreadTS)...)
 			if cannotPost(err) && work.ResponseURL != "" {
 				return w.answerViaResponseURL(ctx, work)
@@ -141,11 +141,11 @@ func (w *Worker) answer(ctx context.Context, work Work, rep reply) error {
 	if runErr != nil && ctx.Err() != nil {
 		return runErr
 	}
-	var msg message.Message
+	var msg slackmsg.Message
 	if runErr != nil {
-		msg = message.Failure(agent.FailureReason(runErr))
+		msg = slackmsg.Failure(agent.FailureReason(runErr))
 	} else {
-		msg = message.Answer(ans, ans.HistoryID)
+		msg = slackmsg.Answer(ans, ans.HistoryID)
 	}
 	answerTS, err := w.publish(ctx, work, placeholder, msg)
 	if err != nil {
@@ -162,7 +162,7 @@ func (w *Worker) answer(ctx context.Context, work Work, rep reply) error {
 
 // publish replaces the placeholder with msg, or posts msg in the thread
 // when there is no placeholder.
-func (w *Worker) publish(ctx context.Context, work Work, placeholder string, msg message.Message) (string, error) {
+func (w *Worker) publish(ctx context.Context, work Work, placeholder string, msg slackmsg.Message) (string, error) {
 	if placeholder != "" {
 		_, ts, _, err := w.opts.Slack.UpdateMessageContext(ctx, work.ChannelID, placeholder,
 			slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...))
@@ -208,16 +208,16 @@ func (w *Worker) entry(ctx context.Context, work Work) (history.Entry, error) {
 
 func (w *Worker) showSQL(ctx context.Context, work Work) error {
 	e, err := w.entry(ctx, work)
-	var msg message.Message
+	var msg slackmsg.Message
 	switch {
 	case errors.Is(err, history.ErrNotFound) && work.Quiet:
 		return nil // not a thread the bot answered in
 	case errors.Is(err, history.ErrNotFound):
-		msg = message.NoSQLYet()
+		msg = slackmsg.NoSQLYet()
 	case err != nil:
 		return err
 	default:
-		msg = message.SQL(e.SQL, e.Question)
+		msg = slackmsg.SQL(e.SQL, e.Question)
 	}
 	return w.reply(ctx, work, msg)
 }
@@ -228,7 +228,7 @@ func (w *Worker) exportCSV(ctx context.Context, work Work) error {
 	case errors.Is(err, history.ErrNotFound) && work.Quiet:
 		return nil
 	case errors.Is(err, history.ErrNotFound):
-		return w.reply(ctx, work, message.NoSQLYet())
+		return w.reply(ctx, work, slackmsg.NoSQLYet())
 	case err != nil:
 		return err
 	}
@@ -239,7 +239,7 @@ func (w *Worker) exportCSV(ctx context.Context, work Work) error {
 	_, err = export.Run(ctx, e.SQL)
 	var sqlErr *readonly.SQLError
 	if errors.As(err, &sqlErr) {
-		return w.reply(ctx, work, message.Failure("the query behind that answer no longer runs ("+sqlErr.Message+")"))
+		return w.reply(ctx, work, slackmsg.Failure("the query behind that answer no longer runs ("+sqlErr.Message+")"))
 	}
 	if err != nil {
 		return err
@@ -248,7 +248,7 @@ func (w *Worker) exportCSV(ctx context.Context, work Work) error {
 }
 
 func (w *Worker) refuse(ctx context.Context, work Work) error {
-	msg := message.Refusal()
+	msg := slackmsg.Refusal()
 	opts := append(msgOptions(msg, work.ThreadTS), slack.MsgOptionPostEphemeral(work.UserID))
 	if _, _, err := w.opts.Slack.PostMessageContext(ctx, work.ChannelID, opts...); err != nil {
 		return fmt.Errorf("post refusal: %w", err)
@@ -257,7 +257,7 @@ func (w *Worker) refuse(ctx context.Context, work Work) error {
 }
 
 // reply posts a message in the work's thread and marks the work done.
-func (w *Worker) reply(ctx context.Context, work Work, msg message.Message) error {
+func (w *Worker) reply(ctx context.Context, work Work, msg slackmsg.Message) error {
 	_, ts, err := w.opts.Slack.PostMessageContext(ctx, work.ChannelID, msgOptions(msg, work.ThreadTS)...)
 	if err != nil {
 		return fmt.Errorf("post reply: %w", err)
@@ -290,7 +290,7 @@ func (w *Worker) abandon(ctx context.Context, job *river.Job[Work], lost int) er
 	}
 	w.opts.Logger.ErrorContext(ctx, "abandoning work whose attempts ended with the process gone",
 		slog.String("action", string(work.Action)), slog.Int("lost_attempts", lost), slog.Int("attempt", job.Attempt))
-	msg := message.Failure("working on it stopped me twice, so I will not run it again")
+	msg := slackmsg.Failure("working on it stopped me twice, so I will not run it again")
 	ts, err := w.publish(ctx, work, rep.PlaceholderTS, msg)
 	if err != nil {
 		return err
@@ -304,7 +304,7 @@ func (w *Worker) giveUp(ctx context.Context, work Work) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	rep, _, _ := w.replies.get(ctx, work.Key)
-	msg := message.Failure("something went wrong on my side and I gave up after several tries; please ask again in a minute")
+	msg := slackmsg.Failure("something went wrong on my side and I gave up after several tries; please ask again in a minute")
 	if _, err := w.publish(ctx, work, rep.PlaceholderTS, msg); err != nil {
 		w.opts.Logger.ErrorContext(ctx, "could not post the failure message", slog.Any("error", err))
 	}
@@ -317,7 +317,7 @@ func (w *Worker) setStatus(ctx context.Context, work Work, status string) bool {
 	return err == nil
 }
 
-func msgOptions(msg message.Message, threadTS string) []slack.MsgOption {
+func msgOptions(msg slackmsg.Message, threadTS string) []slack.MsgOption {
 	opts := []slack.MsgOption{slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...)}
 	if threadTS != "" {
 		opts = append(opts, slack.MsgOptionTS(threadTS))
@@ -334,9 +334,9 @@ func (w *Worker) answerViaResponseURL(ctx context.Context, work Work) error {
 	if runErr != nil && ctx.Err() != nil {
 		return runErr
 	}
-	msg := message.Failure(agent.FailureReason(runErr))
+	msg := slackmsg.Failure(agent.FailureReason(runErr))
 	if runErr == nil {
-		msg = message.Answer(ans, ans.HistoryID)
+		msg = slackmsg.Answer(ans, ans.HistoryID)
 	}
 	err := slack.PostWebhookContext(ctx, work.ResponseURL, &slack.WebhookMessage{
 		ResponseType: slack.ResponseTypeInChannel, Text: msg.Text, Blocks: &slack.Blocks{BlockSet: msg.Blocks},

@@ -1,4 +1,4 @@
-package message
+package slackmsg
 
 import (
 	"bytes"
@@ -33,7 +33,7 @@ func checkGolden(t *testing.T, name string, m Message) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test ./slackbot/message/ -update to create it)", err)
+		t.Fatalf("%v (run go test ./slackmsg/ -update to create it)", err)
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs from the golden file (run with -update if the change is intended); got:\n%s", path, got)
