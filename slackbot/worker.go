@@ -39,8 +39,11 @@ type WorkerOptions struct {
 	// Exporter runs "export csv" (the read-only role's COPY).
 	Exporter      tools.Exporter
 	ExportMaxRows int
-	Charts        bool
-	Logger        *slog.Logger
+	// Render renders answers: which links stay links, native charts.
+	// Charts turns charts off when false.
+	Render slackmsg.Renderer
+	Charts bool
+	Logger *slog.Logger
 	// Metrics counts retries; nil records nothing.
 	Metrics *telemetry.Metrics
 }
@@ -141,23 +144,30 @@ func (w *Worker) answer(ctx context.Context, work Work, rep reply) error {
 	if runErr != nil && ctx.Err() != nil {
 		return runErr
 	}
-	var msg slackmsg.Message
+	var rendered slackmsg.AnswerMessage
 	if runErr != nil {
-		msg = slackmsg.Failure(agent.FailureReason(runErr))
+		rendered.Message = slackmsg.Failure(agent.FailureReason(runErr))
 	} else {
-		msg = slackmsg.Answer(ans, ans.HistoryID)
+		rendered = w.renderer().Answer(ans, ans.HistoryID)
 	}
-	answerTS, err := w.publish(ctx, work, placeholder, msg)
+	answerTS, err := w.publish(ctx, work, placeholder, rendered.Message)
 	if err != nil {
 		return err
 	}
 	if err := w.replies.markAnswered(ctx, work.Key, work.ChannelID, work.ThreadTS, answerTS); err != nil {
 		return err
 	}
-	if runErr == nil && w.opts.Charts && ans.Result != nil {
-		w.postChart(ctx, work, work.Text, ans)
+	if runErr == nil && rendered.Picture != "" && rendered.Picture != chart.None {
+		w.postChart(ctx, work, work.Text, ans, rendered.Picture)
 	}
 	return nil
+}
+
+// renderer is the configured renderer, with charts off when they are.
+func (w *Worker) renderer() slackmsg.Renderer {
+	r := w.opts.Render
+	r.NoCharts = r.NoCharts || !w.opts.Charts
+	return r
 }
 
 // publish replaces the placeholder with msg, or posts msg in the thread
@@ -178,11 +188,7 @@ func (w *Worker) publish(ctx context.Context, work Work, placeholder string, msg
 	return ts, nil
 }
 
-func (w *Worker) postChart(ctx context.Context, work Work, question string, ans *agent.Answer) {
-	kind := chart.Choose(ans.Result, ans.Chart)
-	if kind == chart.None {
-		return
-	}
+func (w *Worker) postChart(ctx context.Context, work Work, question string, ans *agent.Answer, kind chart.Kind) {
 	png, err := chart.Render(ans.Result, kind, question)
 	if err == nil {
 		sender := FileSender{API: w.opts.Slack, ChannelID: work.ChannelID, ThreadTS: work.ThreadTS}
@@ -336,7 +342,7 @@ func (w *Worker) answerViaResponseURL(ctx context.Context, work Work) error {
 	}
 	msg := slackmsg.Failure(agent.FailureReason(runErr))
 	if runErr == nil {
-		msg = slackmsg.Answer(ans, ans.HistoryID)
+		msg = w.renderer().Answer(ans, ans.HistoryID).Message
 	}
 	err := slack.PostWebhookContext(ctx, work.ResponseURL, &slack.WebhookMessage{
 		ResponseType: slack.ResponseTypeInChannel, Text: msg.Text, Blocks: &slack.Blocks{BlockSet: msg.Blocks},

@@ -18,6 +18,7 @@ import (
 	"github.com/analytics-bot/analytics-bot/history"
 	"github.com/analytics-bot/analytics-bot/liveness"
 	"github.com/analytics-bot/analytics-bot/migrations"
+	"github.com/analytics-bot/analytics-bot/schedule"
 	"github.com/analytics-bot/analytics-bot/slackbot"
 	"github.com/analytics-bot/analytics-bot/telemetry"
 	"github.com/analytics-bot/analytics-bot/tools"
@@ -62,13 +63,15 @@ type server struct {
 	// registers it), so a dead one's jobs move to a live one at once.
 	liveness liveness.Options
 	// grace is how long Run lets running jobs finish when it stops.
-	grace    time.Duration
-	api      *slack.Client
-	self     slackbot.Identity
-	queue    *slackbot.Queue
-	http     *http.Server
-	listener net.Listener
-	shutdown []func(context.Context) error
+	grace time.Duration
+	api   *slack.Client
+	self  slackbot.Identity
+	queue *slackbot.Queue
+	// schedules is nil when SCHEDULES=false.
+	schedules *schedule.Service
+	http      *http.Server
+	listener  net.Listener
+	shutdown  []func(context.Context) error
 }
 
 func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
@@ -123,7 +126,8 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 		workers = 0
 	}
 	s.workers = workers
-	s.queue, err = slackbot.NewQueue(s.owner, slackbot.QueueOptions{
+	allow := slackbot.Allowlist{Channels: cfg.AllowedChannels, Users: cfg.AllowedUsers}
+	queueOpts := slackbot.QueueOptions{
 		Workers:  workers,
 		History:  s.history,
 		Logger:   log,
@@ -134,7 +138,19 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 			Slack: api, Agent: newMeasuredAgent(s.agent, cfg, tel, metrics, log), History: s.history, Exporter: s.db,
 			ExportMaxRows: cfg.ExportMaxRows, Charts: cfg.Charts, Metrics: metrics,
 		},
-	})
+	}
+	if cfg.Schedules {
+		s.schedules, err = schedule.New(schedule.Options{
+			Pool: s.owner, DB: s.db, History: s.history, Agent: s.agent, Slack: api,
+			PerChannel: cfg.SchedulesPerChannel, Curators: cfg.Curators, Allowed: allow.Allows,
+			Charts: cfg.Charts, Logger: log,
+		})
+		if err != nil {
+			return nil, err
+		}
+		queueOpts.AddWorkers, queueOpts.Queues = s.schedules.AddWorkers, schedule.QueueConfig()
+	}
+	s.queue, err = slackbot.NewQueue(s.owner, queueOpts)
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +160,7 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 
 	var dispatcher *slackbot.Dispatcher
 	if role != roleWorker {
-		dispatcher = slackbot.NewDispatcher(s.queue, s.self, slackbot.Allowlist{Channels: cfg.AllowedChannels, Users: cfg.AllowedUsers}, log)
+		dispatcher = slackbot.NewDispatcher(s.queue, s.self, allow, log)
 	}
 	s.http = &http.Server{
 		Handler: slackbot.NewHandler(slackbot.ServerOptions{
@@ -215,6 +231,9 @@ func (s *server) Run(ctx context.Context) error {
 		}
 	})
 	wg.Go(func() { s.catalog.Run(runCtx) })
+	if s.schedules != nil && s.role != roleHTTP && s.cfg.Workers > 0 {
+		wg.Go(func() { s.schedules.Planner().Run(runCtx) })
+	}
 	if s.cfg.SlackAppToken != "" && s.role != roleWorker {
 		socketAPI := slack.New(s.cfg.SlackBotToken, slack.OptionAPIURL(s.cfg.SlackAPIURL), slack.OptionAppLevelToken(s.cfg.SlackAppToken))
 		d := slackbot.NewDispatcher(s.queue, s.self,
