@@ -56,6 +56,14 @@ type Config struct {
 	AllowedLinkHosts []string
 	Charts           bool
 	Workers          int
+
+	// Curators may propose and approve verified queries, and change any
+	// schedule.
+	Curators []string
+	// Schedules turns scheduled questions and alerts on.
+	Schedules bool
+	// SchedulesPerChannel caps the schedules that post into one channel.
+	SchedulesPerChannel int
 }
 
 // DefaultOpenAIBaseURL is the OpenAI API used when OPENAI_BASE_URL is unset.
@@ -121,6 +129,9 @@ func (c Config) LogValue() slog.Value {
 		slog.String("allowed_link_hosts", strings.Join(c.AllowedLinkHosts, ",")),
 		slog.Bool("charts", c.Charts),
 		slog.Int("workers", c.Workers),
+		slog.String("curators", strings.Join(c.Curators, ",")),
+		slog.Bool("schedules", c.Schedules),
+		slog.Int("schedules_per_channel", c.SchedulesPerChannel),
 	)
 }
 
