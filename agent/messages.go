@@ -12,18 +12,16 @@ import (
 
 // messages builds the conversation sent on the first turn. The stable
 // part (rules, schema summary) comes first so the provider's prompt cache
-// can reuse it; the date, the asker and the thread's earlier turns follow.
-func (a *Agent) messages(ctx context.Context, question string, conv history.Conversation) ([]llms.MessageContent, error) {
+// can reuse it; the date, the asker, the knowledge retrieved for the
+// question and the thread's earlier turns follow.
+func (a *Agent) messages(ctx context.Context, question string, conv history.Conversation, earlier []history.Entry) ([]llms.MessageContent, error) {
 	system, err := a.SystemPrompt(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var earlier []history.Entry
-	if a.opts.Memory != nil {
-		earlier, err = a.opts.Memory.Recent(ctx, conv, a.opts.MemoryTurns)
-		if err != nil {
-			return nil, fmt.Errorf("read the thread's earlier questions: %w", err)
-		}
+	know, err := a.KnowledgePrompt(ctx, question, earlier)
+	if err != nil {
+		return nil, err
 	}
 	now := a.opts.Now().UTC()
 	contextText, err := a.opts.Prompts.Context(prompts.ContextData{
@@ -36,6 +34,9 @@ func (a *Agent) messages(ctx context.Context, question string, conv history.Conv
 	msgs := []llms.MessageContent{
 		llms.TextParts(llms.ChatMessageTypeSystem, system),
 		llms.TextParts(llms.ChatMessageTypeSystem, contextText),
+	}
+	if know.Text != "" {
+		msgs = append(msgs, llms.TextParts(llms.ChatMessageTypeSystem, know.Text))
 	}
 	for _, e := range earlier {
 		answer := e.Answer

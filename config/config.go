@@ -53,6 +53,13 @@ type Config struct {
 	AllowedUsers    []string
 	Charts          bool
 	Workers         int
+
+	// KnowledgeDir is a folder with verified.yaml and glossary.yaml; empty
+	// uses the demo knowledge built into the binary.
+	KnowledgeDir string
+	// Curators are the Slack user ids who may propose and approve
+	// verified queries.
+	Curators []string
 }
 
 // DefaultOpenAIBaseURL is the OpenAI API used when OPENAI_BASE_URL is unset.
@@ -117,6 +124,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("allowed_users", strings.Join(c.AllowedUsers, ",")),
 		slog.Bool("charts", c.Charts),
 		slog.Int("workers", c.Workers),
+		slog.String("knowledge_dir", c.KnowledgeDir),
+		slog.String("curators", strings.Join(c.Curators, ",")),
 	)
 }
 

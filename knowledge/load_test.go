@@ -112,10 +112,10 @@ func TestLoadRejectsAFileWithoutItsTopLevelKey(t *testing.T) {
 func TestNormalizeQuestion(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
-		"What was DAU by platform last week?":    "what was dau by platform last week",
+		"What was DAU by platform last week?":     "what was dau by platform last week",
 		"  what   was dau, by platform last week": "what was dau by platform last week",
-		"What's revenue?":                        "whats revenue",
-		"DAU—by platform!!!":                     "dau by platform",
+		"What's revenue?":                         "whats revenue",
+		"DAU—by platform!!!":                      "dau by platform",
 	} {
 		if got := knowledge.NormalizeQuestion(in); got != want {
 			t.Errorf("NormalizeQuestion(%q) = %q, want %q", in, got, want)

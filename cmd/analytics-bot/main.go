@@ -47,6 +47,7 @@ func commands() []command {
 		{"demo-data", "load the deterministic demo data set into app_metrics (--days N)", runDemoData},
 		{"ask", `answer one question in the terminal: ask "QUESTION" [--json]`, runAsk},
 		{"eval", "score the golden questions (evals/) against the configured model", runEval},
+		{"knowledge", "check the knowledge files (check) or write approved verified queries as YAML (export)", runKnowledge},
 		{"version", "print the version", runVersion},
 	}
 }
