@@ -102,7 +102,7 @@ func Load(ctx context.Context, lookup func(string) (string, bool), source Parame
 	for _, s := range settings {
 		value, ok := lookup(s.name)
 		if !ok {
-			value, ok = fromSSM[s.name]
+			value, ok = fromParameters(fromSSM, s.name)
 		}
 		if !ok {
 			value = s.value

@@ -65,7 +65,7 @@ func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
 var ErrNotFound = errors.New("no answered question in this thread")
 
 const insertSQL = `
-INSERT INTO public.query_history
+INSERT INTO analytics_bot.query_history
     (team_id, channel_id, thread_ts, user_id, question, sql, row_count, answer, model,
      tokens_in, tokens_cached, tokens_out, cost_usd, latency_ms, turns, status, error)
 VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''), $7, NULLIF($8, ''), $9, $10, $11, $12, $13, $14, $15, $16, NULLIF($17, ''))
@@ -97,7 +97,7 @@ const selectColumns = `id, created_at, team_id, channel_id, thread_ts, user_id, 
 func (s *Store) Recent(ctx context.Context, c Conversation, limit int) ([]Entry, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT * FROM (
-		    SELECT `+selectColumns+` FROM public.query_history
+		    SELECT `+selectColumns+` FROM analytics_bot.query_history
 		    WHERE team_id = $1 AND channel_id = $2 AND thread_ts = $3
 		    ORDER BY id DESC LIMIT $4
 		) recent ORDER BY id`, c.TeamID, c.ChannelID, c.ThreadTS, limit)
@@ -115,7 +115,7 @@ func (s *Store) Recent(ctx context.Context, c Conversation, limit int) ([]Entry,
 // behind its answer, or ErrNotFound.
 func (s *Store) LatestAnswered(ctx context.Context, c Conversation) (Entry, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT `+selectColumns+` FROM public.query_history
+		SELECT `+selectColumns+` FROM analytics_bot.query_history
 		WHERE team_id = $1 AND channel_id = $2 AND thread_ts = $3
 		  AND sql IS NOT NULL AND status IN ('answered', 'partial')
 		ORDER BY id DESC LIMIT 1`, c.TeamID, c.ChannelID, c.ThreadTS)
@@ -134,7 +134,7 @@ func (s *Store) LatestAnswered(ctx context.Context, c Conversation) (Entry, erro
 
 // Purge deletes rows older than cutoff and returns how many went.
 func (s *Store) Purge(ctx context.Context, cutoff time.Time) (int64, error) {
-	tag, err := s.pool.Exec(ctx, "DELETE FROM public.query_history WHERE created_at < $1", cutoff)
+	tag, err := s.pool.Exec(ctx, "DELETE FROM analytics_bot.query_history WHERE created_at < $1", cutoff)
 	if err != nil {
 		return 0, fmt.Errorf("purge question history: %w", err)
 	}
@@ -158,7 +158,7 @@ func scanEntry(row pgx.CollectableRow) (Entry, error) {
 // another conversation is not found.
 func (s *Store) ByID(ctx context.Context, c Conversation, id int64) (Entry, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT `+selectColumns+` FROM public.query_history
+		SELECT `+selectColumns+` FROM analytics_bot.query_history
 		WHERE id = $1 AND team_id = $2 AND channel_id = $3 AND thread_ts = $4`, id, c.TeamID, c.ChannelID, c.ThreadTS)
 	if err != nil {
 		return Entry{}, fmt.Errorf("read question %d: %w", id, err)

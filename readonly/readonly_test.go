@@ -125,6 +125,7 @@ var hostile = []struct {
 	{"pg_ls_dir", "SELECT pg_ls_dir('.')"},
 	{"lo_import", "SELECT lo_import('/etc/passwd')"},
 	{"query_history", "SELECT * FROM query_history"},
+	{"analytics_bot.query_history", "SELECT * FROM analytics_bot.query_history"},
 	{"job tables", "SELECT * FROM analytics_bot.river_job"},
 	{"settings table", "SELECT * FROM analytics_bot.settings"},
 	{"sleep past timeout", "SELECT pg_sleep(10)"},

@@ -1,4 +1,4 @@
-// Package message renders every message the bot posts in Slack: the
+// Package slackmsg renders every message the bot posts in Slack: the
 // answer with its result table, footer and buttons, the "working on it"
 // placeholder, the SQL of an answer, confirmations, refusals and failures.
 //
@@ -7,4 +7,4 @@
 // (fewer rows, then shorter cells) and the footer says so and points to
 // "export csv". Text that comes from users, callers or the database is
 // escaped so that it can neither break the layout nor mention @channel.
-package message
+package slackmsg

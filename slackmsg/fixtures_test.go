@@ -1,4 +1,4 @@
-package message
+package slackmsg
 
 import (
 	"bytes"
@@ -33,7 +33,7 @@ func checkGolden(t *testing.T, name string, m Message) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test ./slackbot/message/ -update to create it)", err)
+		t.Fatalf("%v (run go test ./slackmsg/ -update to create it)", err)
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs from the golden file (run with -update if the change is intended); got:\n%s", path, got)
@@ -169,4 +169,14 @@ func huge() *agent.Answer {
 		res.Rows = append(res.Rows, row)
 	}
 	return answered("Here is everything you asked for.", res)
+}
+
+// dailySeries is daily DAU over n days starting 2026-01-01 (a Thursday).
+func dailySeries(n int) *agent.Answer {
+	res := &readonly.Result{Columns: []readonly.Column{{Name: "day", Type: "date"}, {Name: "dau", Type: "int8"}}}
+	start := day("2026-01-01")
+	for i := range n {
+		res.Rows = append(res.Rows, []any{start.AddDate(0, 0, i), int64(1000 + 10*i)})
+	}
+	return answered(fmt.Sprintf("DAU grew every day over the %d days.", n), res)
 }
