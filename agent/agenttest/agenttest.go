@@ -150,7 +150,7 @@ func New(tb testing.TB, opts Options) *Fixture {
 	}
 	f.Agent, err = agent.New(agent.Options{
 		Knowledge: know,
-		Model: model, ModelName: ModelName, Prompts: ps, Catalog: f.Catalog, Memory: f.History, Recorder: f.History,
+		Model:     model, ModelName: ModelName, Prompts: ps, Catalog: f.Catalog, Memory: f.History, Recorder: f.History,
 		MaxTurns: opts.MaxTurns, MaxTokens: opts.MaxTokens, Now: opts.Now,
 		Tools: func(conv history.Conversation) []tools.Tool {
 			set := tools.NewSet(deps, conv).Tools()
