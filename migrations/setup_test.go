@@ -20,7 +20,7 @@ import (
 )
 
 // allMigrations are the numbered files a fresh database receives.
-var allMigrations = []string{"0001_app_metrics.sql", "0002_query_history.sql", "0003_settings.sql", "0004_slack_replies.sql", "0005_bot_tables_private.sql"}
+var allMigrations = []string{"0001_app_metrics.sql", "0002_query_history.sql", "0003_settings.sql", "0004_slack_replies.sql", "0005_bot_tables_private.sql", "0035_knowledge.sql"}
 
 const roTimeout = 3 * time.Second
 
