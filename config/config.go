@@ -57,9 +57,13 @@ type Config struct {
 	// KnowledgeDir is a folder with verified.yaml and glossary.yaml; empty
 	// uses the demo knowledge built into the binary.
 	KnowledgeDir string
-	// Curators are the Slack user ids who may propose and approve
-	// verified queries.
+	// Curators may propose and approve verified queries, and change any
+	// schedule.
 	Curators []string
+	// Schedules turns scheduled questions and alerts on.
+	Schedules bool
+	// SchedulesPerChannel caps the schedules that post into one channel.
+	SchedulesPerChannel int
 }
 
 // DefaultOpenAIBaseURL is the OpenAI API used when OPENAI_BASE_URL is unset.
@@ -126,6 +130,8 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("workers", c.Workers),
 		slog.String("knowledge_dir", c.KnowledgeDir),
 		slog.String("curators", strings.Join(c.Curators, ",")),
+		slog.Bool("schedules", c.Schedules),
+		slog.Int("schedules_per_channel", c.SchedulesPerChannel),
 	)
 }
 
