@@ -36,10 +36,11 @@ type WorkerOptions struct {
 	Agent   Answerer
 	History HistoryReader
 	// Exporter runs "export csv" (the read-only role's COPY).
-	Exporter      tools.Exporter
-	ExportMaxRows int
-	Charts        bool
-	Logger        *slog.Logger
+	Exporter       tools.Exporter
+	ExportMaxRows  int
+	ExportMaxBytes int64
+	Charts         bool
+	Logger         *slog.Logger
 	// Metrics counts retries; nil records nothing.
 	Metrics *telemetry.Metrics
 }
@@ -225,7 +226,7 @@ func (w *Worker) exportCSV(ctx context.Context, work Work) error {
 		return err
 	}
 	export := &tools.Export{
-		DB: w.opts.Exporter, MaxRows: w.opts.ExportMaxRows, Logger: w.opts.Logger,
+		DB: w.opts.Exporter, MaxRows: w.opts.ExportMaxRows, MaxBytes: w.opts.ExportMaxBytes, Logger: w.opts.Logger,
 		Files: FileSender{API: w.opts.Slack, ChannelID: work.ChannelID, ThreadTS: work.ThreadTS},
 	}
 	_, err = export.Run(ctx, e.SQL)
