@@ -54,6 +54,14 @@ type Config struct {
 	Charts          bool
 	Workers         int
 
+	// Curators may propose and approve verified queries, and change any
+	// schedule.
+	Curators []string
+	// Schedules turns scheduled questions and alerts on.
+	Schedules bool
+	// SchedulesPerChannel caps the schedules that post into one channel.
+	SchedulesPerChannel int
+
 	// ExportMaxBytes caps the size of an export's file (EXPORT_MAX_BYTES).
 	ExportMaxBytes int64
 	// MaxResultBytes caps the bytes one run_readonly_sql reads (MAX_RESULT_BYTES).
@@ -131,6 +139,9 @@ func (c Config) LogValue() slog.Value {
 		slog.String("allowed_users", strings.Join(c.AllowedUsers, ",")),
 		slog.Bool("charts", c.Charts),
 		slog.Int("workers", c.Workers),
+		slog.String("curators", strings.Join(c.Curators, ",")),
+		slog.Bool("schedules", c.Schedules),
+		slog.Int("schedules_per_channel", c.SchedulesPerChannel),
 	)
 }
 

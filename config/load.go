@@ -74,6 +74,9 @@ var settings = []setting{
 	{"ALLOWED_USERS", "", func(c *Config, v string) error { c.AllowedUsers = parseList(v); return nil }},
 	{"CHARTS", "true", func(c *Config, v string) (err error) { c.Charts, err = parseBool(v); return }},
 	{"WORKERS", "100", func(c *Config, v string) (err error) { c.Workers, err = parseNonNegative(v); return }},
+	{"CURATORS", "", func(c *Config, v string) error { c.Curators = parseList(v); return nil }},
+	{"SCHEDULES", "true", func(c *Config, v string) (err error) { c.Schedules, err = parseBool(v); return }},
+	{"SCHEDULES_PER_CHANNEL", "20", func(c *Config, v string) (err error) { c.SchedulesPerChannel, err = parsePositive(v); return }},
 	{"EXPORT_MAX_BYTES", "100MB", func(c *Config, v string) (err error) { c.ExportMaxBytes, err = parseBytes(v); return }},
 	{"MAX_RESULT_BYTES", "8MB", func(c *Config, v string) (err error) { c.MaxResultBytes, err = parseBytes(v); return }},
 	{"MAX_TOOL_CALLS_PER_TURN", "16", func(c *Config, v string) (err error) { c.MaxToolCallsPerTurn, err = parsePositive(v); return }},
@@ -105,7 +108,7 @@ func Load(ctx context.Context, lookup func(string) (string, bool), source Parame
 	for _, s := range settings {
 		value, ok := lookup(s.name)
 		if !ok {
-			value, ok = fromSSM[s.name]
+			value, ok = fromParameters(fromSSM, s.name)
 		}
 		if !ok {
 			value = s.value

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/analytics-bot/analytics-bot/config"
 )
 
 // configVariables is INTERFACE.md's configuration table as the SSM parameters must cover it.
@@ -39,8 +41,9 @@ func TestEveryConfigVariableIsASecureStringUnderThePrefix(t *testing.T) {
 			if !refersTo(attr(b, "key_id"), "aws_kms_key.ssm") {
 				t.Errorf("%s: must be encrypted with aws_kms_key.ssm", name)
 			}
-			secret := strings.Contains(name, "PASSWORD") || strings.Contains(name, "TOKEN") ||
-				strings.Contains(name, "SECRET") || strings.Contains(name, "API_KEY")
+			upper := strings.ToUpper(name)
+			secret := strings.Contains(upper, "PASSWORD") || strings.Contains(upper, "TOKEN") ||
+				strings.Contains(upper, "SECRET") || strings.Contains(upper, "KEY")
 			if secret && (attr(b, "value") != nil || attr(b, "value_wo") == nil) {
 				t.Errorf("%s: a secret must only pass through value_wo (never stored in state)", name)
 			}
@@ -48,7 +51,10 @@ func TestEveryConfigVariableIsASecureStringUnderThePrefix(t *testing.T) {
 	}
 	var want []string
 	for _, v := range configVariables {
-		want = append(want, "/analytics-bot/"+v)
+		if !slices.Contains(config.Variables(), v) {
+			t.Errorf("%s is not a setting the bot reads (config.Variables)", v)
+		}
+		want = append(want, "/analytics-bot/"+config.ParameterName(v))
 	}
 	sort.Strings(names)
 	sort.Strings(want)

@@ -31,6 +31,12 @@ const (
 	StatusPartial  Status = "partial" // a budget ran out; the best answer so far was given
 	StatusFailed   Status = "failed"
 	StatusRefused  Status = "refused" // not allowed to ask
+
+	// A scheduled delivery: posted, withheld by its alert condition, or
+	// failed (its frozen SQL no longer runs).
+	StatusDelivered      Status = "delivered"
+	StatusWithheld       Status = "withheld"
+	StatusDeliveryFailed Status = "delivery_failed"
 )
 
 // Entry is one row of query_history.
@@ -65,7 +71,7 @@ func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
 var ErrNotFound = errors.New("no answered question in this thread")
 
 const insertSQL = `
-INSERT INTO public.query_history
+INSERT INTO analytics_bot.query_history
     (team_id, channel_id, thread_ts, user_id, question, sql, row_count, answer, model,
      tokens_in, tokens_cached, tokens_out, cost_usd, latency_ms, turns, status, error)
 VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''), $7, NULLIF($8, ''), $9, $10, $11, $12, $13, $14, $15, $16, NULLIF($17, ''))
@@ -97,7 +103,7 @@ const selectColumns = `id, created_at, team_id, channel_id, thread_ts, user_id, 
 func (s *Store) Recent(ctx context.Context, c Conversation, limit int) ([]Entry, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT * FROM (
-		    SELECT `+selectColumns+` FROM public.query_history
+		    SELECT `+selectColumns+` FROM analytics_bot.query_history
 		    WHERE team_id = $1 AND channel_id = $2 AND thread_ts = $3
 		    ORDER BY id DESC LIMIT $4
 		) recent ORDER BY id`, c.TeamID, c.ChannelID, c.ThreadTS, limit)
@@ -115,9 +121,9 @@ func (s *Store) Recent(ctx context.Context, c Conversation, limit int) ([]Entry,
 // behind its answer, or ErrNotFound.
 func (s *Store) LatestAnswered(ctx context.Context, c Conversation) (Entry, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT `+selectColumns+` FROM public.query_history
+		SELECT `+selectColumns+` FROM analytics_bot.query_history
 		WHERE team_id = $1 AND channel_id = $2 AND thread_ts = $3
-		  AND sql IS NOT NULL AND status IN ('answered', 'partial')
+		  AND sql IS NOT NULL AND status IN ('answered', 'partial', 'delivered')
 		ORDER BY id DESC LIMIT 1`, c.TeamID, c.ChannelID, c.ThreadTS)
 	if err != nil {
 		return Entry{}, fmt.Errorf("read latest answer: %w", err)
@@ -134,7 +140,7 @@ func (s *Store) LatestAnswered(ctx context.Context, c Conversation) (Entry, erro
 
 // Purge deletes rows older than cutoff and returns how many went.
 func (s *Store) Purge(ctx context.Context, cutoff time.Time) (int64, error) {
-	tag, err := s.pool.Exec(ctx, "DELETE FROM public.query_history WHERE created_at < $1", cutoff)
+	tag, err := s.pool.Exec(ctx, "DELETE FROM analytics_bot.query_history WHERE created_at < $1", cutoff)
 	if err != nil {
 		return 0, fmt.Errorf("purge question history: %w", err)
 	}
@@ -158,7 +164,7 @@ func scanEntry(row pgx.CollectableRow) (Entry, error) {
 // another conversation is not found.
 func (s *Store) ByID(ctx context.Context, c Conversation, id int64) (Entry, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT `+selectColumns+` FROM public.query_history
+		SELECT `+selectColumns+` FROM analytics_bot.query_history
 		WHERE id = $1 AND team_id = $2 AND channel_id = $3 AND thread_ts = $4`, id, c.TeamID, c.ChannelID, c.ThreadTS)
 	if err != nil {
 		return Entry{}, fmt.Errorf("read question %d: %w", id, err)
@@ -171,4 +177,14 @@ func (s *Store) ByID(ctx context.Context, c Conversation, id int64) (Entry, erro
 		return Entry{}, fmt.Errorf("read question %d: %w", id, err)
 	}
 	return e, nil
+}
+
+// SetThread files a recorded question under the thread its answer
+// started, once Slack has given the answer's timestamp (a scheduled
+// delivery's buttons then find it like an answer's).
+func (s *Store) SetThread(ctx context.Context, id int64, threadTS string) error {
+	if _, err := s.pool.Exec(ctx, "UPDATE analytics_bot.query_history SET thread_ts = $2 WHERE id = $1", id, threadTS); err != nil {
+		return fmt.Errorf("file question %d under its thread: %w", id, err)
+	}
+	return nil
 }

@@ -75,7 +75,7 @@ func TestRecordWithoutSQLStoresNulls(t *testing.T) {
 	id := f.record(history.Entry{Conversation: thread, Question: "hello?", RowCount: 99, Status: history.StatusFailed})
 	var sqlNull, rowCountNull, answerNull, errorNull bool
 	err := f.db.Pool.QueryRow(context.Background(),
-		"SELECT sql IS NULL, row_count IS NULL, answer IS NULL, error IS NULL FROM query_history WHERE id = $1", id).
+		"SELECT sql IS NULL, row_count IS NULL, answer IS NULL, error IS NULL FROM analytics_bot.query_history WHERE id = $1", id).
 		Scan(&sqlNull, &rowCountNull, &answerNull, &errorNull)
 	if err != nil {
 		t.Fatal(err)
@@ -198,7 +198,7 @@ func TestPurgeDeletesRowsOlderThanAYear(t *testing.T) {
 	now := time.Now()
 	for name, age := range ages {
 		id := f.record(entry(thread, name, "", history.StatusAnswered))
-		if _, err := f.db.Pool.Exec(ctx, "UPDATE query_history SET created_at = $1 WHERE id = $2", now.Add(-age), id); err != nil {
+		if _, err := f.db.Pool.Exec(ctx, "UPDATE analytics_bot.query_history SET created_at = $1 WHERE id = $2", now.Add(-age), id); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -44,7 +44,7 @@ func TestMigrateAsNonSuperuserDatabaseOwner(t *testing.T) {
 	if err := conn.QueryRow(ctx, "SELECT count(*) FROM app_metrics").Scan(&n); err != nil || n != 2*3*20 {
 		t.Errorf("read-only role reads app_metrics: %d, %v", n, err)
 	}
-	assertPermissionDenied(t, conn, "SELECT * FROM public.query_history")
+	assertPermissionDenied(t, conn, "SELECT * FROM analytics_bot.query_history")
 	assertPermissionDenied(t, conn, "SELECT * FROM analytics_bot.river_job")
 	if _, err := conn.Exec(ctx, "SET default_transaction_read_only = off"); err != nil {
 		t.Fatal(err)
@@ -83,7 +83,7 @@ func TestMigrateWithoutCreateRoleUsesTheExistingRole(t *testing.T) {
 	if err := conn.QueryRow(ctx, "SELECT count(*) FROM app_metrics").Scan(&n); err != nil {
 		t.Errorf("read-only role cannot read app_metrics: %v", err)
 	}
-	assertPermissionDenied(t, conn, "SELECT * FROM public.query_history")
+	assertPermissionDenied(t, conn, "SELECT * FROM analytics_bot.query_history")
 	assertPermissionDenied(t, conn, "SELECT * FROM analytics_bot.settings")
 	if _, err := conn.Exec(ctx, "SET default_transaction_read_only = off"); err != nil {
 		t.Fatal(err)

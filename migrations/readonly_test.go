@@ -15,7 +15,7 @@ func TestReadonlyRoleReadsAnalyticsAndNothingElse(t *testing.T) {
 	f.migrate(f.db.Pool, f.options())
 	if _, err := f.db.Pool.Exec(ctx, `
 		INSERT INTO public.app_metrics VALUES ('2026-01-01', 'ios', 'US', 10, 1, 20, 1.50, 0);
-		INSERT INTO public.query_history (question, status) VALUES ('secret question', 'answered');
+		INSERT INTO analytics_bot.query_history (question, status) VALUES ('secret question', 'answered');
 		INSERT INTO analytics_bot.settings (key, value) VALUES ('k', 'v');`); err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func TestReadonlyRoleReadsAnalyticsAndNothingElse(t *testing.T) {
 	}
 
 	for _, stmt := range []string{
-		"SELECT * FROM public.query_history",
+		"SELECT * FROM analytics_bot.query_history",
 		"SELECT * FROM analytics_bot.settings",
 		"SELECT * FROM analytics_bot.river_job",
 		"SELECT * FROM analytics_bot.schema_migrations",
@@ -61,7 +61,7 @@ func TestReadonlyRoleReadsAnalyticsAndNothingElse(t *testing.T) {
 		"UPDATE app_metrics SET dau = 0",
 		"DELETE FROM app_metrics",
 		"TRUNCATE app_metrics",
-		"INSERT INTO public.query_history (question, status) VALUES ('x', 'answered')",
+		"INSERT INTO analytics_bot.query_history (question, status) VALUES ('x', 'answered')",
 		"CREATE TABLE analytics_bot.mine (x int)",
 		"COPY app_metrics TO '/tmp/abt_copy_out'",
 		"ALTER TABLE app_metrics ADD COLUMN x int",
@@ -136,7 +136,7 @@ func TestReadonlyRoleLeavesEveryGroup(t *testing.T) {
 	if createDB {
 		t.Error("the existing role kept CREATEDB")
 	}
-	assertPermissionDenied(t, f.readonlyConn(), "SELECT * FROM public.query_history")
+	assertPermissionDenied(t, f.readonlyConn(), "SELECT * FROM analytics_bot.query_history")
 }
 
 func TestTablesAddedLaterAreReadable(t *testing.T) {

@@ -12,11 +12,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// ownerOnlyTables are application tables in the analytics schema that the
-// read-only role must never read, even though default privileges grant
-// SELECT on new tables there.
-var ownerOnlyTables = []string{"public.query_history"}
-
 // setupReadonlyRole creates or updates the read-only role and its grants.
 // Steps that need more privilege than the migrating user has are skipped
 // with a log line, except creating a missing role, which is an error.
@@ -129,11 +124,6 @@ func grant(ctx context.Context, conn *pgx.Conn, role string, log *slog.Logger) e
 		"GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + role,
 		"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO " + role,
 		"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM " + role,
-	}
-	for _, t := range ownerOnlyTables {
-		statements = append(statements,
-			"REVOKE ALL ON "+t+" FROM PUBLIC",
-			"REVOKE ALL ON "+t+" FROM "+role)
 	}
 	for _, stmt := range statements {
 		err := retryConcurrent(ctx, func() error { _, err := conn.Exec(ctx, stmt); return err })

@@ -50,6 +50,7 @@ var hostile = []struct {
 	{"lo_import", "SELECT lo_import('/etc/passwd')", byGate | byDB},
 	{"lo_create", "SELECT lo_create(0)", byGate | byDB},
 	{"query_history", "SELECT * FROM query_history", byDB},
+	{"analytics_bot.query_history", "SELECT * FROM analytics_bot.query_history", byDB},
 	{"job tables", "SELECT * FROM analytics_bot.river_job", byDB},
 	{"settings table", "TABLE analytics_bot.settings", byDB},
 	{"sleep past timeout", "SELECT pg_sleep(10)", byGate | byDB},

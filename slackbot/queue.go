@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -38,7 +39,11 @@ type QueueOptions struct {
 	History *history.Store
 	// Plugins extend River (tracing and metrics of jobs).
 	Plugins []rivertype.Plugin
-	Logger  *slog.Logger
+	// AddWorkers registers the job kinds of other features (schedules);
+	// Queues adds the queues they run on.
+	AddWorkers func(*river.Workers) error
+	Queues     map[string]river.QueueConfig
+	Logger     *slog.Logger
 }
 
 // Queue is the durable job queue on PostgreSQL (River).
@@ -62,6 +67,11 @@ func NewQueue(pool *pgxpool.Pool, opts QueueOptions) (*Queue, error) {
 	if err := river.AddWorkerSafely(workers, &purgeWorker{history: opts.History, replies: rep, log: opts.Logger}); err != nil {
 		return nil, fmt.Errorf("queue: %w", err)
 	}
+	if opts.AddWorkers != nil {
+		if err := opts.AddWorkers(workers); err != nil {
+			return nil, fmt.Errorf("queue: %w", err)
+		}
+	}
 	cfg := &river.Config{
 		Schema:               migrations.AppSchema,
 		Workers:              workers,
@@ -75,6 +85,7 @@ func NewQueue(pool *pgxpool.Pool, opts QueueOptions) (*Queue, error) {
 	}
 	if opts.Workers > 0 {
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}}
+		maps.Copy(cfg.Queues, opts.Queues)
 		cfg.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(
 			river.PeriodicInterval(6*time.Hour),
 			func() (river.JobArgs, *river.InsertOpts) { return purgeArgs{}, nil },

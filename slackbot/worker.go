@@ -14,7 +14,7 @@ import (
 	"github.com/analytics-bot/analytics-bot/chart"
 	"github.com/analytics-bot/analytics-bot/history"
 	"github.com/analytics-bot/analytics-bot/readonly"
-	"github.com/analytics-bot/analytics-bot/slackbot/message"
+	"github.com/analytics-bot/analytics-bot/slackmsg"
 	"github.com/analytics-bot/analytics-bot/telemetry"
 	"github.com/analytics-bot/analytics-bot/tools"
 )
@@ -39,8 +39,11 @@ type WorkerOptions struct {
 	Exporter       tools.Exporter
 	ExportMaxRows  int
 	ExportMaxBytes int64
-	Charts         bool
-	Logger         *slog.Logger
+	// Render renders answers: which links stay links, native charts.
+	// Charts turns charts off when false.
+	Render slackmsg.Renderer
+	Charts bool
+	Logger *slog.Logger
 	// Metrics counts retries; nil records nothing.
 	Metrics *telemetry.Metrics
 }
@@ -112,7 +115,7 @@ func (w *Worker) answer(ctx context.Context, work Work, rep reply) error {
 		// In an assistant thread Slack shows the bot's status natively and
 		// the answer is posted; elsewhere a placeholder is replaced.
 		if !(work.DM && work.ThreadTS != "" && w.setStatus(ctx, work, "is looking at the data…")) {
-			msg := message.Working(work.Text)
+			msg := slackmsg.Working(work.Text)
 			channel, ts, err := w.opts.Slack.PostMessageContext(ctx, work.ChannelID, msgOptions(msg, work.ThreadTS)...)
 			if cannotPost(err) && work.ResponseURL != "" {
 				return w.answerViaResponseURL(ctx, work)
@@ -134,28 +137,35 @@ func (w *Worker) answer(ctx context.Context, work Work, rep reply) error {
 	if runErr != nil && ctx.Err() != nil {
 		return runErr
 	}
-	var msg message.Message
+	var rendered slackmsg.AnswerMessage
 	if runErr != nil {
-		msg = message.Failure(agent.FailureReason(runErr))
+		rendered.Message = slackmsg.Failure(agent.FailureReason(runErr))
 	} else {
-		msg = message.Answer(ans, ans.HistoryID)
+		rendered = w.renderer().Answer(ans, ans.HistoryID)
 	}
-	answerTS, err := w.publish(ctx, work, placeholder, msg)
+	answerTS, err := w.publish(ctx, work, placeholder, rendered.Message)
 	if err != nil {
 		return err
 	}
 	if err := w.replies.markAnswered(ctx, work.Key, work.ChannelID, work.ThreadTS, answerTS); err != nil {
 		return err
 	}
-	if runErr == nil && w.opts.Charts && ans.Result != nil {
-		w.postChart(ctx, work, work.Text, ans)
+	if runErr == nil && rendered.Picture != "" && rendered.Picture != chart.None {
+		w.postChart(ctx, work, work.Text, ans, rendered.Picture)
 	}
 	return nil
 }
 
+// renderer is the configured renderer, with charts off when they are.
+func (w *Worker) renderer() slackmsg.Renderer {
+	r := w.opts.Render
+	r.NoCharts = r.NoCharts || !w.opts.Charts
+	return r
+}
+
 // publish replaces the placeholder with msg, or posts msg in the thread
 // when there is no placeholder.
-func (w *Worker) publish(ctx context.Context, work Work, placeholder string, msg message.Message) (string, error) {
+func (w *Worker) publish(ctx context.Context, work Work, placeholder string, msg slackmsg.Message) (string, error) {
 	if placeholder != "" {
 		_, ts, _, err := w.opts.Slack.UpdateMessageContext(ctx, work.ChannelID, placeholder,
 			slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...))
@@ -171,11 +181,7 @@ func (w *Worker) publish(ctx context.Context, work Work, placeholder string, msg
 	return ts, nil
 }
 
-func (w *Worker) postChart(ctx context.Context, work Work, question string, ans *agent.Answer) {
-	kind := chart.Choose(ans.Result, ans.Chart)
-	if kind == chart.None {
-		return
-	}
+func (w *Worker) postChart(ctx context.Context, work Work, question string, ans *agent.Answer, kind chart.Kind) {
 	png, err := chart.Render(ans.Result, kind, question)
 	if err == nil {
 		sender := FileSender{API: w.opts.Slack, ChannelID: work.ChannelID, ThreadTS: work.ThreadTS}
@@ -201,16 +207,16 @@ func (w *Worker) entry(ctx context.Context, work Work) (history.Entry, error) {
 
 func (w *Worker) showSQL(ctx context.Context, work Work) error {
 	e, err := w.entry(ctx, work)
-	var msg message.Message
+	var msg slackmsg.Message
 	switch {
 	case errors.Is(err, history.ErrNotFound) && work.Quiet:
 		return nil // not a thread the bot answered in
 	case errors.Is(err, history.ErrNotFound):
-		msg = message.NoSQLYet()
+		msg = slackmsg.NoSQLYet()
 	case err != nil:
 		return err
 	default:
-		msg = message.SQL(e.SQL, e.Question)
+		msg = slackmsg.SQL(e.SQL, e.Question)
 	}
 	return w.reply(ctx, work, msg)
 }
@@ -221,7 +227,7 @@ func (w *Worker) exportCSV(ctx context.Context, work Work) error {
 	case errors.Is(err, history.ErrNotFound) && work.Quiet:
 		return nil
 	case errors.Is(err, history.ErrNotFound):
-		return w.reply(ctx, work, message.NoSQLYet())
+		return w.reply(ctx, work, slackmsg.NoSQLYet())
 	case err != nil:
 		return err
 	}
@@ -232,7 +238,7 @@ func (w *Worker) exportCSV(ctx context.Context, work Work) error {
 	_, err = export.Run(ctx, e.SQL)
 	var sqlErr *readonly.SQLError
 	if errors.As(err, &sqlErr) {
-		return w.reply(ctx, work, message.Failure("the query behind that answer no longer runs ("+sqlErr.Message+")"))
+		return w.reply(ctx, work, slackmsg.Failure("the query behind that answer no longer runs ("+sqlErr.Message+")"))
 	}
 	if err != nil {
 		return err
@@ -241,7 +247,7 @@ func (w *Worker) exportCSV(ctx context.Context, work Work) error {
 }
 
 func (w *Worker) refuse(ctx context.Context, work Work) error {
-	msg := message.Refusal()
+	msg := slackmsg.Refusal()
 	opts := append(msgOptions(msg, work.ThreadTS), slack.MsgOptionPostEphemeral(work.UserID))
 	if _, _, err := w.opts.Slack.PostMessageContext(ctx, work.ChannelID, opts...); err != nil {
 		return fmt.Errorf("post refusal: %w", err)
@@ -250,7 +256,7 @@ func (w *Worker) refuse(ctx context.Context, work Work) error {
 }
 
 // reply posts a message in the work's thread and marks the work done.
-func (w *Worker) reply(ctx context.Context, work Work, msg message.Message) error {
+func (w *Worker) reply(ctx context.Context, work Work, msg slackmsg.Message) error {
 	_, ts, err := w.opts.Slack.PostMessageContext(ctx, work.ChannelID, msgOptions(msg, work.ThreadTS)...)
 	if err != nil {
 		return fmt.Errorf("post reply: %w", err)
@@ -264,7 +270,7 @@ func (w *Worker) giveUp(ctx context.Context, work Work) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	rep, _, _ := w.replies.get(ctx, work.Key)
-	msg := message.Failure("something went wrong on my side and I gave up after several tries; please ask again in a minute")
+	msg := slackmsg.Failure("something went wrong on my side and I gave up after several tries; please ask again in a minute")
 	if _, err := w.publish(ctx, work, rep.PlaceholderTS, msg); err != nil {
 		w.opts.Logger.ErrorContext(ctx, "could not post the failure message", slog.Any("error", err))
 	}
@@ -277,7 +283,7 @@ func (w *Worker) setStatus(ctx context.Context, work Work, status string) bool {
 	return err == nil
 }
 
-func msgOptions(msg message.Message, threadTS string) []slack.MsgOption {
+func msgOptions(msg slackmsg.Message, threadTS string) []slack.MsgOption {
 	opts := []slack.MsgOption{slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...)}
 	if threadTS != "" {
 		opts = append(opts, slack.MsgOptionTS(threadTS))
@@ -294,9 +300,9 @@ func (w *Worker) answerViaResponseURL(ctx context.Context, work Work) error {
 	if runErr != nil && ctx.Err() != nil {
 		return runErr
 	}
-	msg := message.Failure(agent.FailureReason(runErr))
+	msg := slackmsg.Failure(agent.FailureReason(runErr))
 	if runErr == nil {
-		msg = message.Answer(ans, ans.HistoryID)
+		msg = w.renderer().Answer(ans, ans.HistoryID).Message
 	}
 	err := slack.PostWebhookContext(ctx, work.ResponseURL, &slack.WebhookMessage{
 		ResponseType: slack.ResponseTypeInChannel, Text: msg.Text, Blocks: &slack.Blocks{BlockSet: msg.Blocks},

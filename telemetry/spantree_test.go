@@ -177,7 +177,7 @@ func TestSpanTreeOfOneQuestion(t *testing.T) {
 	t.Run("history is written inside the question", func(t *testing.T) {
 		var insert bool
 		for _, s := range spans {
-			if strings.Contains(attrs(s.Attributes())[semconv.DBQueryTextKey].AsString(), "INSERT INTO public.query_history") {
+			if strings.Contains(attrs(s.Attributes())[semconv.DBQueryTextKey].AsString(), "INSERT INTO analytics_bot.query_history") {
 				insert = insert || s.Parent().SpanID() == rootID
 			}
 		}

@@ -301,7 +301,7 @@ func TestCLIMigrateThenDemoDataTwice(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("migrate: exit %d: %v\n%s", r.code, r.err, r.stderr)
 	}
-	if !strings.Contains(r.stdout, "4 migration(s) applied") {
+	if !regexp.MustCompile(`\b[1-9][0-9]* migration\(s\) applied`).MatchString(r.stdout) {
 		t.Errorf("migrate printed %q", r.stdout)
 	}
 	if r := runCLI(t, env, "migrate"); r.code != 0 || !strings.Contains(r.stdout, "0 migration(s) applied") {

@@ -180,7 +180,7 @@ func TestEvalCommand(t *testing.T) {
 	// the follow-up in its thread's conversation.
 	var questions, threads int
 	err = f.db.Pool.QueryRow(context.Background(),
-		`SELECT count(*), count(DISTINCT thread_ts) FROM query_history WHERE team_id = 'eval'`).Scan(&questions, &threads)
+		`SELECT count(*), count(DISTINCT thread_ts) FROM analytics_bot.query_history WHERE team_id = 'eval'`).Scan(&questions, &threads)
 	if err != nil {
 		t.Fatal(err)
 	}

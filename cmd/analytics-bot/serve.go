@@ -18,6 +18,7 @@ import (
 	"github.com/analytics-bot/analytics-bot/config"
 	"github.com/analytics-bot/analytics-bot/history"
 	"github.com/analytics-bot/analytics-bot/migrations"
+	"github.com/analytics-bot/analytics-bot/schedule"
 	"github.com/analytics-bot/analytics-bot/slackbot"
 	"github.com/analytics-bot/analytics-bot/telemetry"
 	"github.com/analytics-bot/analytics-bot/tools"
@@ -51,13 +52,15 @@ Runs the HTTP server on :$PORT (Slack events, interactions, the slash command,
 // ends, then shut down gracefully.
 type server struct {
 	*stack
-	role     string
-	api      *slack.Client
-	self     slackbot.Identity
-	queue    *slackbot.Queue
-	http     *http.Server
-	listener net.Listener
-	shutdown []func(context.Context) error
+	role  string
+	api   *slack.Client
+	self  slackbot.Identity
+	queue *slackbot.Queue
+	// schedules is nil when SCHEDULES=false.
+	schedules *schedule.Service
+	http      *http.Server
+	listener  net.Listener
+	shutdown  []func(context.Context) error
 }
 
 func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
@@ -110,7 +113,8 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 	if role == roleHTTP {
 		workers = 0
 	}
-	s.queue, err = slackbot.NewQueue(s.owner, slackbot.QueueOptions{
+	allow := slackbot.Allowlist{Channels: cfg.AllowedChannels, Users: cfg.AllowedUsers}
+	queueOpts := slackbot.QueueOptions{
 		Workers: workers,
 		History: s.history,
 		Logger:  log,
@@ -119,7 +123,19 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 			Slack: api, Agent: newMeasuredAgent(s.agent, cfg, tel, metrics, log), History: s.history, Exporter: s.db,
 			ExportMaxRows: cfg.ExportMaxRows, ExportMaxBytes: cfg.ExportMaxBytes, Charts: cfg.Charts, Metrics: metrics,
 		},
-	})
+	}
+	if cfg.Schedules {
+		s.schedules, err = schedule.New(schedule.Options{
+			Pool: s.owner, DB: s.db, History: s.history, Agent: s.agent, Slack: api,
+			PerChannel: cfg.SchedulesPerChannel, Curators: cfg.Curators, Allowed: allow.Allows,
+			Charts: cfg.Charts, Logger: log,
+		})
+		if err != nil {
+			return nil, err
+		}
+		queueOpts.AddWorkers, queueOpts.Queues = s.schedules.AddWorkers, schedule.QueueConfig()
+	}
+	s.queue, err = slackbot.NewQueue(s.owner, queueOpts)
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +145,7 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 
 	var dispatcher *slackbot.Dispatcher
 	if role != roleWorker {
-		dispatcher = slackbot.NewDispatcher(s.queue, s.self, slackbot.Allowlist{Channels: cfg.AllowedChannels, Users: cfg.AllowedUsers}, log)
+		dispatcher = slackbot.NewDispatcher(s.queue, s.self, allow, log)
 	}
 	s.http = &http.Server{
 		Handler: slackbot.NewHandler(slackbot.ServerOptions{
@@ -197,6 +213,9 @@ func (s *server) Run(ctx context.Context) error {
 		}
 	})
 	wg.Go(func() { s.catalog.Run(runCtx) })
+	if s.schedules != nil && s.role != roleHTTP && s.cfg.Workers > 0 {
+		wg.Go(func() { s.schedules.Planner().Run(runCtx) })
+	}
 	if s.cfg.SlackAppToken != "" && s.role != roleWorker {
 		socketAPI := slack.New(s.cfg.SlackBotToken, slack.OptionAPIURL(s.cfg.SlackAPIURL), slack.OptionAppLevelToken(s.cfg.SlackAppToken))
 		d := slackbot.NewDispatcher(s.queue, s.self,

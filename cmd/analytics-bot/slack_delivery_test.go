@@ -136,7 +136,7 @@ func TestModelDownEndsInAShortMessage(t *testing.T) {
 	}
 	var status, errText string
 	err := b.db.Pool.QueryRow(context.Background(),
-		"SELECT status, coalesce(error, '') FROM query_history WHERE channel_id = 'C100' AND thread_ts = $1", ts).Scan(&status, &errText)
+		"SELECT status, coalesce(error, '') FROM analytics_bot.query_history WHERE channel_id = 'C100' AND thread_ts = $1", ts).Scan(&status, &errText)
 	if err != nil {
 		t.Fatalf("query_history row: %v", err)
 	}

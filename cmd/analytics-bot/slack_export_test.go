@@ -81,7 +81,7 @@ func buttonValue(t *testing.T, blocks json.RawMessage, actionID string) string {
 func (b *testBot) historyID(question string) int64 {
 	b.t.Helper()
 	var id int64
-	if err := b.db.Pool.QueryRow(context.Background(), "SELECT id FROM query_history WHERE question = $1", question).Scan(&id); err != nil {
+	if err := b.db.Pool.QueryRow(context.Background(), "SELECT id FROM analytics_bot.query_history WHERE question = $1", question).Scan(&id); err != nil {
 		b.t.Fatalf("query_history row of %q: %v", question, err)
 	}
 	return id

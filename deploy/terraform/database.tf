@@ -6,7 +6,7 @@
 # and to SSM through write-only arguments. It exists in neither the state nor the plan.
 # Ephemeral resources are re-opened on every run, so each run sees a new random value, but
 # the write-only arguments only send it when *_wo_version changes: bump db_password_version
-# to rotate, and RDS and /analytics-bot/POSTGRES_PASSWORD change in the same apply.
+# to rotate, and RDS and /analytics-bot/postgres-password change in the same apply.
 
 ephemeral "aws_secretsmanager_random_password" "db_master" {
   provider = aws.passwords

@@ -1,5 +1,7 @@
 # Every setting of INTERFACE.md's configuration table is a SecureString parameter at
-# <ssm_prefix>/<VARIABLE_NAME> (for example /analytics-bot/OPENAI_API_KEY), encrypted with
+# <ssm_prefix>/<name>, where name is the design document's name (ssm_names.tf, generated
+# from the app's loader: /analytics-bot/openai-key for OPENAI_API_KEY) or, for settings the
+# design does not name, the variable itself (/analytics-bot/WORKERS). Each is encrypted with
 # a key of its own that only the app role may use for decryption, and only through SSM.
 # The service runs with SSM_PREFIX set and reads every variable it is not given.
 #
@@ -80,7 +82,7 @@ resource "aws_kms_alias" "ssm" {
 resource "aws_ssm_parameter" "setting" {
   for_each = local.ssm_settings
 
-  name        = "${var.ssm_prefix}/${each.key}"
+  name        = "${var.ssm_prefix}/${lookup(local.ssm_parameter_names, each.key, each.key)}"
   description = "analytics-bot ${each.key} (managed by Terraform)"
   type        = "SecureString"
   key_id      = aws_kms_key.ssm.arn
@@ -90,7 +92,7 @@ resource "aws_ssm_parameter" "setting" {
 resource "aws_ssm_parameter" "secret" {
   for_each = local.ssm_secret_names
 
-  name             = "${var.ssm_prefix}/${each.key}"
+  name             = "${var.ssm_prefix}/${lookup(local.ssm_parameter_names, each.key, each.key)}"
   description      = "analytics-bot ${each.key} (secret; rotate with aws ssm put-parameter --overwrite)"
   type             = "SecureString"
   key_id           = aws_kms_key.ssm.arn
@@ -99,7 +101,7 @@ resource "aws_ssm_parameter" "secret" {
 }
 
 resource "aws_ssm_parameter" "postgres_password" {
-  name             = "${var.ssm_prefix}/POSTGRES_PASSWORD"
+  name             = "${var.ssm_prefix}/${local.ssm_parameter_names["POSTGRES_PASSWORD"]}"
   description      = "analytics-bot POSTGRES_PASSWORD (the RDS master password, generated; bump db_password_version to rotate)"
   type             = "SecureString"
   key_id           = aws_kms_key.ssm.arn

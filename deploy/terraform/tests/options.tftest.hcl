@@ -84,7 +84,7 @@ run "custom_prefix" {
 
   assert {
     condition = (
-      aws_ssm_parameter.postgres_password.name == "/analytics-bot-staging/POSTGRES_PASSWORD" &&
+      aws_ssm_parameter.postgres_password.name == "/analytics-bot-staging/postgres-password" &&
       strcontains(aws_instance.app[0].user_data, "SSM_PREFIX='/analytics-bot-staging'") &&
       jsondecode(aws_iam_role_policy.app.policy).Statement[0].Resource == [
         "arn:aws:ssm:us-east-1:123456789012:parameter/analytics-bot-staging",

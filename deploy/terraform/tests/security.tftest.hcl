@@ -199,16 +199,16 @@ run "ssm_parameters" {
       [for p in aws_ssm_parameter.secret : p.name],
       [aws_ssm_parameter.postgres_password.name, aws_ssm_parameter.postgres_readonly_password.name],
       )) == toset([for v in [
-        "PROJECT_NAME", "DEBUG", "ENVIRONMENT", "PORT",
-        "POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB",
+        "project-name", "debug", "environment", "PORT",
+        "postgres-host", "postgres-port", "postgres-user", "postgres-password", "postgres-db",
         "POSTGRES_READONLY_USER", "POSTGRES_READONLY_PASSWORD",
-        "OPENAI_API_KEY", "OPENAI_BASE_URL", "AI_MODEL",
-        "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET",
-        "LOGFIRE_TOKEN", "LOGFIRE_READ_TOKEN", "LOGFIRE_SERVICE_NAME", "LOGFIRE_ENVIRONMENT",
+        "openai-key", "OPENAI_BASE_URL", "ai-model",
+        "slack-token", "slack-secret",
+        "logfire-token", "logfire-read-token", "logfire-service", "logfire-env",
         "QUERY_TIMEOUT", "MAX_RESULT_ROWS", "EXPORT_MAX_ROWS",
         "ALLOWED_CHANNELS", "ALLOWED_USERS", "CHARTS", "WORKERS",
     ] : "/analytics-bot/${v}"])
-    error_message = "Every configuration variable must have exactly one parameter under /analytics-bot/."
+    error_message = "Every configuration variable must have exactly one parameter under /analytics-bot/, under the design's name where it gives one."
   }
 
   assert {
