@@ -54,6 +54,9 @@ type Config struct {
 	Charts          bool
 	Workers         int
 
+	// KnowledgeDir is a folder with verified.yaml and glossary.yaml; empty
+	// uses the demo knowledge built into the binary.
+	KnowledgeDir string
 	// Curators may propose and approve verified queries, and change any
 	// schedule.
 	Curators []string
@@ -139,6 +142,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("allowed_users", strings.Join(c.AllowedUsers, ",")),
 		slog.Bool("charts", c.Charts),
 		slog.Int("workers", c.Workers),
+		slog.String("knowledge_dir", c.KnowledgeDir),
 		slog.String("curators", strings.Join(c.Curators, ",")),
 		slog.Bool("schedules", c.Schedules),
 		slog.Int("schedules_per_channel", c.SchedulesPerChannel),

@@ -74,6 +74,7 @@ var settings = []setting{
 	{"ALLOWED_USERS", "", func(c *Config, v string) error { c.AllowedUsers = parseList(v); return nil }},
 	{"CHARTS", "true", func(c *Config, v string) (err error) { c.Charts, err = parseBool(v); return }},
 	{"WORKERS", "100", func(c *Config, v string) (err error) { c.Workers, err = parseNonNegative(v); return }},
+	{"KNOWLEDGE_DIR", "", func(c *Config, v string) error { c.KnowledgeDir = v; return nil }},
 	{"CURATORS", "", func(c *Config, v string) error { c.Curators = parseList(v); return nil }},
 	{"SCHEDULES", "true", func(c *Config, v string) (err error) { c.Schedules, err = parseBool(v); return }},
 	{"SCHEDULES_PER_CHANNEL", "20", func(c *Config, v string) (err error) { c.SchedulesPerChannel, err = parsePositive(v); return }},

@@ -79,9 +79,12 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 	if role != roleAll && role != roleHTTP && role != roleWorker {
 		return nil, fmt.Errorf("%w: serve: --role must be all, http or worker", errUsage)
 	}
-	cfg, log, err := loadConfig(ctx, e, config.NeedDatabase|config.NeedModel|config.NeedSlack)
+	cfg, log, err := loadConfig(ctx, e, config.NeedDatabase|config.NeedSlack)
 	if err != nil {
 		return nil, err
+	}
+	if err := cfg.Validate(config.NeedModel); err != nil {
+		log.WarnContext(ctx, "no language model: only questions a verified query answers exactly get answers", slog.Any("problem", err))
 	}
 	start := time.Now()
 	tel, metrics, err := setupTelemetry(ctx, cfg, e)
@@ -181,6 +184,9 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 	return s, nil
 }
 
+// knowledgeReload is how often serve looks for changed knowledge files.
+const knowledgeReload = 5 * time.Second
+
 // Addr is the address the server listens on.
 func (s *server) Addr() string { return s.listener.Addr().String() }
 
@@ -247,6 +253,7 @@ func (s *server) Run(ctx context.Context) error {
 		}
 	})
 	wg.Go(func() { s.catalog.Run(runCtx) })
+	wg.Go(func() { s.loader.Watch(runCtx, knowledgeReload) })
 	if s.schedules != nil && s.role != roleHTTP && s.cfg.Workers > 0 {
 		wg.Go(func() { s.schedules.Planner().Run(runCtx) })
 	}
