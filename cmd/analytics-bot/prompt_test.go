@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -36,12 +38,30 @@ func TestCLIPromptWithoutAPIKey(t *testing.T) {
 			t.Errorf("the JSON lacks %q", key)
 		}
 	}
-	if string(fields["verified"]) != "[]" || string(fields["glossary"]) != "[]" {
-		t.Errorf("verified %s, glossary %s; want empty lists", fields["verified"], fields["glossary"])
+	// The built-in knowledge: the verified query and the term the
+	// question names, in a system message after the stable part.
+	if len(p.Verified) == 0 || p.Verified[0].ID != "dau-by-platform-last-week" || p.Verified[0].Score <= 0 {
+		t.Errorf("verified = %s, want dau-by-platform-last-week first with a score", fields["verified"])
 	}
-	if len(p.Messages) != 3 || p.Messages[0].Role != "system" || p.Messages[2].Role != "user" || p.Messages[2].Content != "what is DAU by platform?" {
+	if len(p.Glossary) == 0 || p.Glossary[0].Term != "DAU" {
+		t.Errorf("glossary = %s, want DAU", fields["glossary"])
+	}
+	if len(p.Messages) != 4 || p.Messages[0].Role != "system" || !strings.HasPrefix(p.Messages[2].Content, "## Team knowledge") ||
+		p.Messages[3].Role != "user" || p.Messages[3].Content != "what is DAU by platform?" {
 		t.Fatalf("messages = %+v", p.Messages)
 	}
+	if p.Messages[2].Tokens > 600 {
+		t.Errorf("the knowledge adds %d tokens, over its budget of 600", p.Messages[2].Tokens)
+	}
+	t.Logf("knowledge adds %d tokens to the demo prompt", p.Messages[2].Tokens)
+
+	// With no knowledge, the lists are empty.
+	b.env["KNOWLEDGE_DIR"] = t.TempDir()
+	fields, p = promptJSON(t, b.env, "what is DAU by platform?")
+	if string(fields["verified"]) != "[]" || string(fields["glossary"]) != "[]" || len(p.Messages) != 3 {
+		t.Errorf("verified %s, glossary %s, %d messages; want empty lists and no knowledge message", fields["verified"], fields["glossary"], len(p.Messages))
+	}
+	delete(b.env, "KNOWLEDGE_DIR")
 	if !strings.Contains(p.Messages[0].Content, "public.app_metrics (") || !strings.Contains(p.Messages[0].Content, "<data>") {
 		t.Errorf("the system prompt lacks the framed schema:\n%s", p.Messages[0].Content)
 	}
@@ -92,7 +112,45 @@ func TestCLIPromptIsWhatTheModelReceives(t *testing.T) {
 			t.Errorf("message %d: sent %s %q, printed %s %q", i, m.Role, m.Content, p.Messages[i].Role, p.Messages[i].Content)
 		}
 	}
-	if len(p.Messages) != 5 {
-		t.Errorf("%d messages, want system, context, the earlier question and answer, the question", len(p.Messages))
+	if len(p.Messages) != 6 {
+		t.Errorf("%d messages, want system, context, knowledge, the earlier question and answer, the question", len(p.Messages))
 	}
+}
+
+// ask shows, and the model is given, values exactly as PostgreSQL prints
+// them, with SQL NULL apart from the text 'NULL'.
+func TestCLIAskShowsExactValues(t *testing.T) {
+	t.Parallel()
+	b := setupCLIBot(t)
+	const exactSQL = `SELECT 9007199254740993::numeric AS n, 4.7::real AS r, timestamp '2026-03-01 08:00:00.123456' AS at,
+		interval '4 years 1 mon 17 days' AS took, 'NULL'::text AS t, NULL::text AS u`
+	b.scriptAnswer(exactSQL, "Exact.")
+	r := runCLI(t, b.env, "ask", "exact values please")
+	if r.code != 0 {
+		t.Fatalf("ask: exit %d: %s", r.code, r.stderr)
+	}
+	row := regexp.MustCompile(`(?m)^9007199254740993\s+4\.7\s+2026-03-01 08:00:00\.123456\s+4 years 1 mon 17 days\s+'NULL'\s+NULL$`)
+	if !row.MatchString(r.stdout) {
+		t.Errorf("the terminal table does not show the exact values:\n%s", r.stdout)
+	}
+	results := b.model.Requests()[1].ToolResults()
+	if len(results) != 1 || !strings.Contains(results[0].Content, "9007199254740993 | 4.7 | 2026-03-01 08:00:00.123456 | 4 years 1 mon 17 days | 'NULL' | NULL\n") {
+		t.Errorf("the model was given:\n%v", results)
+	}
+
+	b.scriptAnswer(exactSQL, "Exact.")
+	fields, _ := b.askJSON(t, "exact values please")
+	want := `[[9007199254740993,4.7,"2026-03-01 08:00:00.123456","4 years 1 mon 17 days","NULL",null]]`
+	if got := compactJSON(t, fields["rows"]); got != want {
+		t.Errorf("rows = %s, want %s", got, want)
+	}
+}
+
+func compactJSON(t *testing.T, raw json.RawMessage) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
 }
