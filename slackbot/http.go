@@ -18,8 +18,9 @@ import (
 const maxBodyBytes = 1 << 20
 
 // Readiness reports whether the bot can do its work (database reachable,
-// migrations current).
-type Readiness func(ctx context.Context) error
+// migrations current) and, when it can, a line of detail for operators
+// (what the read-only role can read).
+type Readiness func(ctx context.Context) (detail string, err error)
 
 // ServerOptions configures the HTTP handler.
 type ServerOptions struct {
@@ -66,12 +67,17 @@ func (h *handler) readyz(c *gin.Context) {
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
-	if err := h.Ready(ctx); err != nil {
+	detail, err := h.Ready(ctx)
+	if err != nil {
 		h.Logger.WarnContext(ctx, "not ready", slog.Any("error", err))
 		c.String(http.StatusServiceUnavailable, "not ready")
 		return
 	}
-	c.String(http.StatusOK, "ready")
+	if detail == "" {
+		c.String(http.StatusOK, "ready")
+		return
+	}
+	c.String(http.StatusOK, "ready\n%s\n", detail)
 }
 
 // verify checks Slack's v0 signature over the raw body before anything is

@@ -143,6 +143,9 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen on PORT %d: %w", cfg.Port, err)
 	}
+	if err := logReadable(ctx, s.stack); err != nil {
+		return nil, err
+	}
 	log.InfoContext(ctx, "serving", slog.String("addr", s.listener.Addr().String()), slog.String("role", role),
 		slog.Int("workers", workers), slog.String("bot_user", s.self.UserID), slog.Duration("startup", time.Since(start)))
 	return s, nil
@@ -151,16 +154,22 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 // Addr is the address the server listens on.
 func (s *server) Addr() string { return s.listener.Addr().String() }
 
-// ready is /readyz: the database answers and migrations are current.
-func (s *server) ready(ctx context.Context) error {
+// ready is /readyz: the database answers and migrations are current; its
+// detail says what the read-only role can read where model-written SQL
+// runs.
+func (s *server) ready(ctx context.Context) (string, error) {
 	pending, err := migrations.Pending(ctx, s.owner)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if len(pending) > 0 {
-		return fmt.Errorf("%d migration(s) pending: run 'analytics-bot migrate'", len(pending))
+		return "", fmt.Errorf("%d migration(s) pending: run 'analytics-bot migrate'", len(pending))
 	}
-	return nil
+	readable, err := migrations.ReadableBy(ctx, s.readonly, s.cfg.ReadonlyUser)
+	if err != nil {
+		return "", err
+	}
+	return readable.String(), nil
 }
 
 // Run serves until ctx ends, then stops taking requests, lets running
