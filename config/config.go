@@ -61,6 +61,14 @@ type Config struct {
 	AllowedUsers    []string
 	Charts          bool
 	Workers         int
+
+	// Curators may propose and approve verified queries, and change any
+	// schedule.
+	Curators []string
+	// Schedules turns scheduled questions and alerts on.
+	Schedules bool
+	// SchedulesPerChannel caps the schedules that post into one channel.
+	SchedulesPerChannel int
 }
 
 // DefaultOpenAIBaseURL is the OpenAI API used when OPENAI_BASE_URL is unset.
@@ -126,6 +134,9 @@ func (c Config) LogValue() slog.Value {
 		slog.String("allowed_users", strings.Join(c.AllowedUsers, ",")),
 		slog.Bool("charts", c.Charts),
 		slog.Int("workers", c.Workers),
+		slog.String("curators", strings.Join(c.Curators, ",")),
+		slog.Bool("schedules", c.Schedules),
+		slog.Int("schedules_per_channel", c.SchedulesPerChannel),
 	)
 }
 

@@ -78,6 +78,9 @@ func TestDefaultsWithEmptyEnvironment(t *testing.T) {
 		{"ALLOWED_USERS", len(cfg.AllowedUsers), 0},
 		{"CHARTS", cfg.Charts, true},
 		{"WORKERS", cfg.Workers, 100},
+		{"CURATORS", len(cfg.Curators), 0},
+		{"SCHEDULES", cfg.Schedules, true},
+		{"SCHEDULES_PER_CHANNEL", cfg.SchedulesPerChannel, 20},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -136,7 +139,7 @@ func TestVariablesListsEveryDocumentedSetting(t *testing.T) {
 		"OPENAI_API_KEY", "OPENAI_BASE_URL", "AI_MODEL", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET",
 		"SLACK_API_URL", "SLACK_APP_TOKEN", "LOGFIRE_TOKEN", "LOGFIRE_READ_TOKEN", "LOGFIRE_SERVICE_NAME",
 		"LOGFIRE_ENVIRONMENT", "QUERY_TIMEOUT", "MAX_RESULT_ROWS", "EXPORT_MAX_ROWS", "PROMPTS_DIR",
-		"ALLOWED_CHANNELS", "ALLOWED_USERS", "CHARTS", "WORKERS",
+		"ALLOWED_CHANNELS", "ALLOWED_USERS", "CHARTS", "WORKERS", "CURATORS", "SCHEDULES", "SCHEDULES_PER_CHANNEL",
 	} {
 		if !have[name] {
 			t.Errorf("Variables() lacks %s", name)

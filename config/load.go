@@ -78,6 +78,9 @@ var settings = []setting{
 	{"ALLOWED_USERS", "", func(c *Config, v string) error { c.AllowedUsers = parseList(v); return nil }},
 	{"CHARTS", "true", func(c *Config, v string) (err error) { c.Charts, err = parseBool(v); return }},
 	{"WORKERS", "100", func(c *Config, v string) (err error) { c.Workers, err = parseNonNegative(v); return }},
+	{"CURATORS", "", func(c *Config, v string) error { c.Curators = parseList(v); return nil }},
+	{"SCHEDULES", "true", func(c *Config, v string) (err error) { c.Schedules, err = parseBool(v); return }},
+	{"SCHEDULES_PER_CHANNEL", "20", func(c *Config, v string) (err error) { c.SchedulesPerChannel, err = parsePositive(v); return }},
 }
 
 // Load resolves the configuration: explicit environment first, then SSM

@@ -76,6 +76,8 @@ func TestMalformedValueNamesTheVariable(t *testing.T) {
 		{"MAX_RESULT_ROWS", "0"},
 		{"EXPORT_MAX_ROWS", "-5"},
 		{"WORKERS", "many"},
+		{"SCHEDULES", "sometimes"},
+		{"SCHEDULES_PER_CHANNEL", "0"},
 		{"SLACK_API_URL", "slack.com/api"},
 		{"OPENAI_BASE_URL", "ftp://example.com"},
 		{"POSTGRES_READONLY_USER", "Robert'); DROP"},

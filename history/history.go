@@ -31,6 +31,12 @@ const (
 	StatusPartial  Status = "partial" // a budget ran out; the best answer so far was given
 	StatusFailed   Status = "failed"
 	StatusRefused  Status = "refused" // not allowed to ask
+
+	// A scheduled delivery: posted, withheld by its alert condition, or
+	// failed (its frozen SQL no longer runs).
+	StatusDelivered      Status = "delivered"
+	StatusWithheld       Status = "withheld"
+	StatusDeliveryFailed Status = "delivery_failed"
 )
 
 // Entry is one row of query_history.
@@ -117,7 +123,7 @@ func (s *Store) LatestAnswered(ctx context.Context, c Conversation) (Entry, erro
 	rows, err := s.pool.Query(ctx, `
 		SELECT `+selectColumns+` FROM analytics_bot.query_history
 		WHERE team_id = $1 AND channel_id = $2 AND thread_ts = $3
-		  AND sql IS NOT NULL AND status IN ('answered', 'partial')
+		  AND sql IS NOT NULL AND status IN ('answered', 'partial', 'delivered')
 		ORDER BY id DESC LIMIT 1`, c.TeamID, c.ChannelID, c.ThreadTS)
 	if err != nil {
 		return Entry{}, fmt.Errorf("read latest answer: %w", err)
@@ -171,4 +177,14 @@ func (s *Store) ByID(ctx context.Context, c Conversation, id int64) (Entry, erro
 		return Entry{}, fmt.Errorf("read question %d: %w", id, err)
 	}
 	return e, nil
+}
+
+// SetThread files a recorded question under the thread its answer
+// started, once Slack has given the answer's timestamp (a scheduled
+// delivery's buttons then find it like an answer's).
+func (s *Store) SetThread(ctx context.Context, id int64, threadTS string) error {
+	if _, err := s.pool.Exec(ctx, "UPDATE analytics_bot.query_history SET thread_ts = $2 WHERE id = $1", id, threadTS); err != nil {
+		return fmt.Errorf("file question %d under its thread: %w", id, err)
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -19,8 +20,22 @@ import (
 	"github.com/analytics-bot/analytics-bot/pgtest"
 )
 
-// allMigrations are the numbered files a fresh database receives.
-var allMigrations = []string{"0001_app_metrics.sql", "0002_query_history.sql", "0003_settings.sql", "0004_slack_replies.sql", "0005_bot_tables_private.sql"}
+// allMigrations are the numbered files a fresh database receives: every
+// file in sql/, in order, so that a new migration needs no edit here.
+var allMigrations = func() []string {
+	entries, err := os.ReadDir("sql")
+	if err != nil {
+		panic(err)
+	}
+	var names []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".sql") {
+			names = append(names, e.Name())
+		}
+	}
+	slices.Sort(names)
+	return names
+}()
 
 const roTimeout = 3 * time.Second
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/analytics-bot/analytics-bot/slackmsg"
 	"github.com/analytics-bot/analytics-bot/tools"
 )
 
@@ -27,8 +28,8 @@ func (f FileSender) SendFile(ctx context.Context, file tools.File) error {
 	}
 	defer fh.Close()
 	_, err = f.API.UploadFileContext(ctx, slack.UploadFileParameters{
-		Reader: fh, FileSize: int(file.Size), Filename: file.Name, Title: file.Title,
-		InitialComment: file.Comment, Channel: f.ChannelID, ThreadTimestamp: f.ThreadTS,
+		Reader: fh, FileSize: int(file.Size), Filename: slackmsg.Plain(file.Name), Title: slackmsg.Plain(file.Title),
+		InitialComment: slackmsg.Plain(file.Comment), Channel: f.ChannelID, ThreadTimestamp: f.ThreadTS,
 	})
 	if err != nil {
 		return fmt.Errorf("upload %s: %w", file.Name, err)
@@ -39,7 +40,7 @@ func (f FileSender) SendFile(ctx context.Context, file tools.File) error {
 // sendBytes uploads an in-memory file (a chart) into the thread.
 func (f FileSender) sendBytes(ctx context.Context, name, title string, data []byte) error {
 	_, err := f.API.UploadFileContext(ctx, slack.UploadFileParameters{
-		Reader: bytes.NewReader(data), FileSize: len(data), Filename: name, Title: title,
+		Reader: bytes.NewReader(data), FileSize: len(data), Filename: slackmsg.Plain(name), Title: slackmsg.Plain(title),
 		Channel: f.ChannelID, ThreadTimestamp: f.ThreadTS,
 	})
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -18,9 +19,11 @@ import (
 	"github.com/analytics-bot/analytics-bot/telemetry"
 )
 
-// Timing of jobs: a job runs at most jobTimeout; one whose process died is
-// rescued after rescueAfter (plus the rescuer's interval), within three
-// minutes.
+// Timing of jobs: a job runs at most jobTimeout. One whose process died is
+// handed to a live instance within seconds by the liveness reaper; River
+// rescues a job still running after rescueAfter (plus the rescuer's
+// interval) as a last resort, for a live process whose job ignores its
+// cancellation.
 const (
 	jobTimeout  = 100 * time.Second
 	rescueAfter = 2 * time.Minute
@@ -38,7 +41,14 @@ type QueueOptions struct {
 	History *history.Store
 	// Plugins extend River (tracing and metrics of jobs).
 	Plugins []rivertype.Plugin
-	Logger  *slog.Logger
+	// ClientID is River's id for this process, the one its liveness
+	// instance proves alive; empty lets River pick one.
+	ClientID string
+	// AddWorkers registers the job kinds of other features (schedules);
+	// Queues adds the queues they run on.
+	AddWorkers func(*river.Workers) error
+	Queues     map[string]river.QueueConfig
+	Logger     *slog.Logger
 }
 
 // Queue is the durable job queue on PostgreSQL (River).
@@ -62,7 +72,13 @@ func NewQueue(pool *pgxpool.Pool, opts QueueOptions) (*Queue, error) {
 	if err := river.AddWorkerSafely(workers, &purgeWorker{history: opts.History, replies: rep, log: opts.Logger}); err != nil {
 		return nil, fmt.Errorf("queue: %w", err)
 	}
+	if opts.AddWorkers != nil {
+		if err := opts.AddWorkers(workers); err != nil {
+			return nil, fmt.Errorf("queue: %w", err)
+		}
+	}
 	cfg := &river.Config{
+		ID:                   opts.ClientID,
 		Schema:               migrations.AppSchema,
 		Workers:              workers,
 		JobTimeout:           jobTimeout,
@@ -75,6 +91,7 @@ func NewQueue(pool *pgxpool.Pool, opts QueueOptions) (*Queue, error) {
 	}
 	if opts.Workers > 0 {
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}}
+		maps.Copy(cfg.Queues, opts.Queues)
 		cfg.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(
 			river.PeriodicInterval(6*time.Hour),
 			func() (river.JobArgs, *river.InsertOpts) { return purgeArgs{}, nil },
@@ -120,8 +137,9 @@ func (q *Queue) Start(ctx context.Context) error {
 	return nil
 }
 
-// Stop lets running jobs finish until ctx ends, then cancels them; a
-// cancelled job is retried by whichever instance runs next.
+// Stop lets running jobs finish until ctx ends, then cancels them: River
+// makes a job cancelled this way available again at once, without counting
+// the attempt, so another instance takes it over.
 func (q *Queue) Stop(ctx context.Context) error {
 	if !q.working {
 		return nil

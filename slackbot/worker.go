@@ -13,6 +13,7 @@ import (
 	"github.com/analytics-bot/analytics-bot/agent"
 	"github.com/analytics-bot/analytics-bot/chart"
 	"github.com/analytics-bot/analytics-bot/history"
+	"github.com/analytics-bot/analytics-bot/liveness"
 	"github.com/analytics-bot/analytics-bot/readonly"
 	"github.com/analytics-bot/analytics-bot/slackmsg"
 	"github.com/analytics-bot/analytics-bot/telemetry"
@@ -38,8 +39,11 @@ type WorkerOptions struct {
 	// Exporter runs "export csv" (the read-only role's COPY).
 	Exporter      tools.Exporter
 	ExportMaxRows int
-	Charts        bool
-	Logger        *slog.Logger
+	// Render renders answers: which links stay links, native charts.
+	// Charts turns charts off when false.
+	Render slackmsg.Renderer
+	Charts bool
+	Logger *slog.Logger
 	// Metrics counts retries; nil records nothing.
 	Metrics *telemetry.Metrics
 }
@@ -58,6 +62,9 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Work]) error {
 	if job.Attempt > 1 {
 		w.opts.Metrics.RecordJobRetry(ctx, job.Kind)
 	}
+	if lost := liveness.LostAttempts(job.Errors); lost >= maxLostAttempts {
+		return w.abandon(ctx, job, lost)
+	}
 	err := w.do(ctx, job.Args)
 	var rateLimited *slack.RateLimitedError
 	switch {
@@ -66,8 +73,12 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Work]) error {
 	case errors.As(err, &rateLimited):
 		w.opts.Logger.InfoContext(ctx, "Slack rate limit: snoozing", slog.Duration("retry_after", rateLimited.RetryAfter))
 		return river.JobSnooze(max(rateLimited.RetryAfter, time.Second))
+	case ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded):
+		// The process is stopping: River makes the job available to
+		// another instance at once, provided the error says "canceled".
+		return errors.Join(err, ctx.Err())
 	case ctx.Err() != nil && job.Attempt < job.MaxAttempts:
-		return err // stopped or timed out: another attempt picks it up
+		return err // timed out: another attempt picks it up
 	}
 	w.opts.Logger.ErrorContext(ctx, "Slack work failed", slog.String("action", string(job.Args.Action)),
 		slog.Int("attempt", job.Attempt), slog.Any("error", err))
@@ -133,23 +144,30 @@ func (w *Worker) answer(ctx context.Context, work Work, rep reply) error {
 	if runErr != nil && ctx.Err() != nil {
 		return runErr
 	}
-	var msg slackmsg.Message
+	var rendered slackmsg.AnswerMessage
 	if runErr != nil {
-		msg = slackmsg.Failure(agent.FailureReason(runErr))
+		rendered.Message = slackmsg.Failure(agent.FailureReason(runErr))
 	} else {
-		msg = slackmsg.Answer(ans, ans.HistoryID)
+		rendered = w.renderer().Answer(ans, ans.HistoryID)
 	}
-	answerTS, err := w.publish(ctx, work, placeholder, msg)
+	answerTS, err := w.publish(ctx, work, placeholder, rendered.Message)
 	if err != nil {
 		return err
 	}
 	if err := w.replies.markAnswered(ctx, work.Key, work.ChannelID, work.ThreadTS, answerTS); err != nil {
 		return err
 	}
-	if runErr == nil && w.opts.Charts && ans.Result != nil {
-		w.postChart(ctx, work, work.Text, ans)
+	if runErr == nil && rendered.Picture != "" && rendered.Picture != chart.None {
+		w.postChart(ctx, work, work.Text, ans, rendered.Picture)
 	}
 	return nil
+}
+
+// renderer is the configured renderer, with charts off when they are.
+func (w *Worker) renderer() slackmsg.Renderer {
+	r := w.opts.Render
+	r.NoCharts = r.NoCharts || !w.opts.Charts
+	return r
 }
 
 // publish replaces the placeholder with msg, or posts msg in the thread
@@ -170,11 +188,7 @@ func (w *Worker) publish(ctx context.Context, work Work, placeholder string, msg
 	return ts, nil
 }
 
-func (w *Worker) postChart(ctx context.Context, work Work, question string, ans *agent.Answer) {
-	kind := chart.Choose(ans.Result, ans.Chart)
-	if kind == chart.None {
-		return
-	}
+func (w *Worker) postChart(ctx context.Context, work Work, question string, ans *agent.Answer, kind chart.Kind) {
 	png, err := chart.Render(ans.Result, kind, question)
 	if err == nil {
 		sender := FileSender{API: w.opts.Slack, ChannelID: work.ChannelID, ThreadTS: work.ThreadTS}
@@ -257,6 +271,39 @@ func (w *Worker) reply(ctx context.Context, work Work, msg slackmsg.Message) err
 	return w.replies.markAnswered(ctx, work.Key, work.ChannelID, work.ThreadTS, ts)
 }
 
+// maxLostAttempts is how many attempts of one piece of work may end with
+// their process gone before the work is abandoned: work that kills the
+// process (a result too big for its memory) would otherwise kill every
+// instance in turn, with every other question in flight.
+const maxLostAttempts = 2
+
+// abandon answers work whose earlier attempts kept ending with their
+// process gone with a short failure message instead of running it again.
+func (w *Worker) abandon(ctx context.Context, job *river.Job[Work], lost int) error {
+	work := job.Args
+	rep, found, err := w.replies.get(ctx, work.Key)
+	if err != nil {
+		return err
+	}
+	if found && rep.Answered {
+		return nil
+	}
+	if found && work.ThreadTS == "" {
+		work.ThreadTS = rep.ThreadTS
+	}
+	if rep.PlaceholderTS != "" {
+		work.ChannelID = rep.ChannelID // where the placeholder is
+	}
+	w.opts.Logger.ErrorContext(ctx, "abandoning work whose attempts ended with the process gone",
+		slog.String("action", string(work.Action)), slog.Int("lost_attempts", lost), slog.Int("attempt", job.Attempt))
+	msg := slackmsg.Failure("working on it stopped me twice, so I will not run it again")
+	ts, err := w.publish(ctx, work, rep.PlaceholderTS, msg)
+	if err != nil {
+		return err
+	}
+	return w.replies.markAnswered(ctx, work.Key, work.ChannelID, work.ThreadTS, ts)
+}
+
 // giveUp leaves a short failure message once the last attempt failed, so
 // nobody is left without a reply.
 func (w *Worker) giveUp(ctx context.Context, work Work) {
@@ -295,7 +342,7 @@ func (w *Worker) answerViaResponseURL(ctx context.Context, work Work) error {
 	}
 	msg := slackmsg.Failure(agent.FailureReason(runErr))
 	if runErr == nil {
-		msg = slackmsg.Answer(ans, ans.HistoryID)
+		msg = w.renderer().Answer(ans, ans.HistoryID).Message
 	}
 	err := slack.PostWebhookContext(ctx, work.ResponseURL, &slack.WebhookMessage{
 		ResponseType: slack.ResponseTypeInChannel, Text: msg.Text, Blocks: &slack.Blocks{BlockSet: msg.Blocks},

@@ -1,6 +1,7 @@
 package slackmsg
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/analytics-bot/analytics-bot/agent"
+	"github.com/analytics-bot/analytics-bot/chart"
 	"github.com/analytics-bot/analytics-bot/history"
 )
 
@@ -27,47 +29,119 @@ const (
 	maxAnswerJSON  = 7_000
 )
 
-// Answer renders an answer: its text, the first rows of its result as a
-// table when the result is more than a single value, a footer with the
-// row count, time and cost, and the Show SQL and Export CSV buttons.
-// historyID is the question's query_history row; it becomes the buttons'
-// value (0 leaves the value empty). A failed answer has no buttons: there
-// is no SQL of its own to show. A result too large for a message is cut,
-// and the footer says so and points to "export csv".
+// Renderer renders answers. Its zero value is the safe default: no links
+// kept in model text, results in a data_table block, and a native chart
+// when the result fits Slack's limits.
+type Renderer struct {
+	// Links says which links in the model's text stay links.
+	Links LinkPolicy
+	// LegacyTable shows results in the older table block, for where
+	// Slack refuses data_table.
+	LegacyTable bool
+	// PictureCharts never uses a native chart: a chart is uploaded as a
+	// picture (AnswerMessage.Picture) instead.
+	PictureCharts bool
+	// NoCharts turns charts off altogether (CHARTS=false).
+	NoCharts bool
+}
+
+// AnswerMessage is an answer rendered for Slack, whole and in the two
+// parts a stream needs.
+type AnswerMessage struct {
+	// Message is the whole answer as one message.
+	Message
+	// Markdown is the answer's text as markdown, for a stream's
+	// markdown_text.
+	Markdown string
+	// Tail is the blocks under the text (chart, table, footer, buttons),
+	// which end a stream.
+	Tail []slack.Block
+	// Picture is the kind of chart to upload as a PNG, because no native
+	// chart fits; chart.None when there is none to upload. An answer has
+	// a native chart or a picture, never both.
+	Picture chart.Kind
+}
+
+// Answer renders an answer with the safe defaults (Renderer's zero value):
+// its text, a native chart when one fits, its result as a data_table,
+// a footer with the row count, time and cost, the Show SQL and Export CSV
+// buttons and the feedback buttons. historyID is the question's
+// query_history row, carried by the buttons (0 leaves them without one).
+// This is the one function every feature that posts an answer uses.
 func Answer(ans *agent.Answer, historyID int64) Message {
+	return Renderer{}.Answer(ans, historyID).Message
+}
+
+// Answer renders an answer; see the package function Answer. A failed
+// answer has no Show SQL and Export CSV buttons: there is no SQL of its
+// own to show. A result too large for a message is cut, and the footer
+// says so and points to "export csv".
+func (r Renderer) Answer(ans *agent.Answer, historyID int64) AnswerMessage {
 	if ans == nil {
-		return Failure("")
+		f := Failure("")
+		return AnswerMessage{Message: f, Markdown: f.Text, Picture: chart.None}
 	}
-	text := answerText(ans)
-	msg := Message{Text: cut(text, maxTextRunes)}
+	text := r.answerText(ans)
+	out := AnswerMessage{Markdown: cut(markdown(text), maxAnswerRunes), Picture: chart.None}
+	out.Text = cut(text, maxTextRunes)
 	head := textBlocks(text)
-	var actions slack.Block
+	var actions []slack.Block
 	if ans.Status != history.StatusFailed {
-		actions = buttons(historyID)
+		actions = append(actions, buttons(historyID))
+	}
+	if historyID > 0 {
+		actions = append(actions, feedback(historyID))
+	}
+	var visual []slack.Block
+	if !r.NoCharts && ans.Result != nil && ans.Status != history.StatusFailed {
+		kind := chart.Choose(ans.Result, ans.Chart)
+		if v, ok := nativeChart(ans.Result, kind); ok && !r.PictureCharts {
+			visual = append(visual, v)
+		} else {
+			out.Picture = kind
+		}
 	}
 	res := ans.Result
-	if !tabular(res) {
-		msg.Blocks = withFooter(head, footer(ans, nil, false), actions)
-		return msg
+	var tail []slack.Block
+	switch {
+	case !tabular(res):
+		tail = withFooter(visual, footer(ans, nil, false), actions)
+	case r.LegacyTable:
+		tail = legacyTail(ans, len(blocksJSONOf(head)), visual, actions)
+	default:
+		table, s := dataTable(res)
+		tail = withFooter(append(visual, table), footer(ans, &s, false), actions)
 	}
+	out.Tail = tail
+	out.Blocks = append(slices.Clone(head), tail...)
+	return out
+}
+
+// legacyTail is the tail with the older table block, shrunk until the
+// whole message fits the JSON budget that block needs.
+func legacyTail(ans *agent.Answer, headSize int, visual, actions []slack.Block) []slack.Block {
+	res := ans.Result
 	ncols := min(len(res.Columns), maxTableCols)
 	cols := columnsOf(res, ncols)
 	s := shape{rows: min(len(res.Rows), maxTableRows), cols: ncols, cellRunes: maxCellRunes}
 	for ok := true; ok; s, ok = s.shrink() {
-		blocks := append(slices.Clone(head), buildTable(res, cols, s))
+		blocks := append(slices.Clone(visual), buildTable(res, cols, s))
 		blocks = withFooter(blocks, footer(ans, &s, false), actions)
-		if blocksSize(blocks) <= maxBlocksJSON {
-			msg.Blocks = blocks
-			return msg
+		if headSize+blocksSize(blocks) <= maxBlocksJSON {
+			return blocks
 		}
 	}
-	msg.Blocks = withFooter(head, footer(ans, nil, true), actions)
-	return msg
+	return withFooter(visual, footer(ans, nil, true), actions)
 }
 
-// answerText is the model's mrkdwn, made unable to ping a channel, or a
-// plain sentence when the model gave none.
-func answerText(ans *agent.Answer) string {
+func blocksJSONOf(blocks []slack.Block) []byte {
+	b, _ := json.Marshal(slack.Blocks{BlockSet: blocks})
+	return b
+}
+
+// answerText is the model's mrkdwn made safe to post, or a plain sentence
+// when the model gave none.
+func (r Renderer) answerText(ans *agent.Answer) string {
 	text := strings.TrimSpace(ans.Text)
 	if text == "" {
 		if ans.Status == history.StatusFailed {
@@ -76,7 +150,7 @@ func answerText(ans *agent.Answer) string {
 		}
 		return "I have no answer to show for that. Try rephrasing the question."
 	}
-	return noBroadcast(text)
+	return r.Links.mrkdwn(text)
 }
 
 // textBlocks splits text into sections that Slack accepts, shortening it
@@ -86,7 +160,7 @@ func textBlocks(text string) []slack.Block {
 	for {
 		var blocks []slack.Block
 		for _, part := range split(cut(text, budget), maxSectionRunes) {
-			s := section(part)
+			s := verbatimSection(part)
 			s.Expand = true // show the whole answer, no "see more"
 			blocks = append(blocks, s)
 		}
@@ -166,14 +240,11 @@ func dollars(c float64) string {
 }
 
 // withFooter appends the footer line and the buttons, when there are.
-func withFooter(blocks []slack.Block, footer string, actions slack.Block) []slack.Block {
+func withFooter(blocks []slack.Block, footer string, actions []slack.Block) []slack.Block {
 	if footer != "" {
 		blocks = append(blocks, contextLine(footer))
 	}
-	if actions != nil {
-		blocks = append(blocks, actions)
-	}
-	return blocks
+	return append(blocks, actions...)
 }
 
 // buttons is the actions block with Show SQL and Export CSV. The value

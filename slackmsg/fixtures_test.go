@@ -170,3 +170,13 @@ func huge() *agent.Answer {
 	}
 	return answered("Here is everything you asked for.", res)
 }
+
+// dailySeries is daily DAU over n days starting 2026-01-01 (a Thursday).
+func dailySeries(n int) *agent.Answer {
+	res := &readonly.Result{Columns: []readonly.Column{{Name: "day", Type: "date"}, {Name: "dau", Type: "int8"}}}
+	start := day("2026-01-01")
+	for i := range n {
+		res.Rows = append(res.Rows, []any{start.AddDate(0, 0, i), int64(1000 + 10*i)})
+	}
+	return answered(fmt.Sprintf("DAU grew every day over the %d days.", n), res)
+}

@@ -46,6 +46,12 @@ func section(text string) *slack.SectionBlock {
 	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)
 }
 
+// verbatimSection is a mrkdwn section that Slack shows as written: no
+// automatic links, channel names or mentions.
+func verbatimSection(text string) *slack.SectionBlock {
+	return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, true), nil, nil)
+}
+
 // contextLine is a context block holding one mrkdwn line.
 func contextLine(text string) *slack.ContextBlock {
 	return slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, text, false, false))
@@ -83,19 +89,12 @@ var (
 // already escaped (a question from an event) is unescaped first, so that
 // escaping twice shows the same text.
 func escape(s string) string {
-	return escaper.Replace(unescaper.Replace(s))
+	return escaper.Replace(unescaper.Replace(Plain(s)))
 }
 
 // quote renders a user's question on one line, escaped and short.
 func quote(question string) string {
 	return cut(escape(oneLine(question)), 150)
-}
-
-// noBroadcast stops mrkdwn written by the model from pinging a channel:
-// <!channel>, <!here>, <!everyone> and <!subteam^…> lose their meaning.
-// The model reads database text, so this must not depend on its manners.
-func noBroadcast(s string) string {
-	return strings.ReplaceAll(s, "<!", "&lt;!")
 }
 
 // split cuts s into parts of at most n runes, at a line break or else a

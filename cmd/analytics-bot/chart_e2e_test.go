@@ -10,11 +10,13 @@ import (
 	"github.com/analytics-bot/analytics-bot/fake"
 )
 
-func TestDailySeriesPostsAChart(t *testing.T) {
+// An hourly series of 40 points fits no native chart (at most 20
+// categories, and hours are not averaged), so it is uploaded as a picture.
+func TestSeriesTooLongForANativeChartPostsAPicture(t *testing.T) {
 	t.Parallel()
 	b := newTestBot(t, botOptions{env: map[string]string{"CHARTS": "true"}})
-	scriptSQLAnswer(b.model, "SELECT day, sum(dau) AS dau FROM app_metrics WHERE day > (SELECT max(day) - 30 FROM app_metrics) GROUP BY day ORDER BY day", "DAU over the last 30 days is growing.")
-	b.sendEvent(mention("daily DAU over the last 30 days", "1700000100.000100", ""))
+	scriptSQLAnswer(b.model, "SELECT h AS hour, extract(hour FROM h)::int AS events FROM generate_series(timestamptz '2026-01-01 00:00Z', timestamptz '2026-01-02 15:00Z', interval '1 hour') h", "Events per hour are growing.")
+	b.sendEvent(mention("events per hour", "1700000100.000100", ""))
 	b.waitForText("C100", "1700000100.000100", "growing")
 
 	var chart fake.File

@@ -30,7 +30,7 @@ func TestQuestionIsAnsweredInThread(t *testing.T) {
 		t.Error("the placeholder was not replaced by the answer")
 	}
 	blocks := string(msg.Blocks)
-	for _, want := range []string{`"table"`, `"show_sql"`, `"export_csv"`, "android"} {
+	for _, want := range []string{`"data_table"`, `"show_sql"`, `"export_csv"`, `"feedback_buttons"`, "android"} {
 		if !strings.Contains(blocks, want) {
 			t.Errorf("answer blocks lack %s: %s", want, blocks)
 		}
