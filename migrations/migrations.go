@@ -58,6 +58,11 @@ type Result struct {
 	GeneratedPassword bool
 	// Readable is what the read-only role can read after the run.
 	Readable Readable
+	// ForDBA lists the statements this run could not execute for lack of
+	// privilege (or because the database is not the bot's own): limits on
+	// the read-only role and revocations of dangerous functions that a
+	// DBA should run.
+	ForDBA []string
 }
 
 // Migrate applies every pending migration in order, each once, then
@@ -94,6 +99,9 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Result, er
 	}
 	res, err := setupReadonlyRole(ctx, conn.Conn(), opts)
 	if err != nil {
+		return nil, err
+	}
+	if res.ForDBA, err = harden(ctx, conn.Conn(), opts.ReadonlyUser, opts.Logger); err != nil {
 		return nil, err
 	}
 	res.Applied = applied
