@@ -19,9 +19,9 @@ import (
 	"github.com/analytics-bot/analytics-bot/tools"
 )
 
-// Catalog gives the schema summary for the system prompt.
+// Catalog gives the schema summary for a question's system prompt.
 type Catalog interface {
-	Get(ctx context.Context) (*schema.Catalog, error)
+	Summary(ctx context.Context, question string) (*schema.Summary, error)
 }
 
 // Memory reads a conversation's earlier questions.

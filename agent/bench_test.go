@@ -60,10 +60,11 @@ func BenchmarkQuestionOutsideModel(b *testing.B) {
 		return fake.Reply("iOS leads.")
 	})
 	a := f.Agent
-	system, err := a.SystemPrompt(ctx)
+	prompt, err := a.Prompt(ctx, "DAU by platform last week?", history.Conversation{})
 	if err != nil {
 		b.Fatal(err)
 	}
+	system := prompt.Messages[0].Content
 	enc, err := tokenizer.Get(tokenizer.O200kBase)
 	if err != nil {
 		b.Fatal(err)

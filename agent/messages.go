@@ -2,65 +2,20 @@ package agent
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/tmc/langchaingo/llms"
 
 	"github.com/analytics-bot/analytics-bot/history"
-	"github.com/analytics-bot/analytics-bot/prompts"
 )
 
-// messages builds the conversation sent on the first turn. The stable
-// part (rules, schema summary) comes first so the provider's prompt cache
-// can reuse it; the date, the asker and the thread's earlier turns follow.
+// messages builds the conversation sent on the first turn: exactly the
+// Prompt that `analytics-bot prompt` prints.
 func (a *Agent) messages(ctx context.Context, question string, conv history.Conversation) ([]llms.MessageContent, error) {
-	system, err := a.SystemPrompt(ctx)
+	p, err := a.Prompt(ctx, question, conv)
 	if err != nil {
 		return nil, err
 	}
-	var earlier []history.Entry
-	if a.opts.Memory != nil {
-		earlier, err = a.opts.Memory.Recent(ctx, conv, a.opts.MemoryTurns)
-		if err != nil {
-			return nil, fmt.Errorf("read the thread's earlier questions: %w", err)
-		}
-	}
-	now := a.opts.Now().UTC()
-	contextText, err := a.opts.Prompts.Context(prompts.ContextData{
-		Today: now.Format("2006-01-02"), Weekday: now.Weekday().String(),
-		Asker: asker(conv), Place: place(conv), HistoryCount: len(earlier),
-	})
-	if err != nil {
-		return nil, err
-	}
-	msgs := []llms.MessageContent{
-		llms.TextParts(llms.ChatMessageTypeSystem, system),
-		llms.TextParts(llms.ChatMessageTypeSystem, contextText),
-	}
-	for _, e := range earlier {
-		answer := e.Answer
-		if answer == "" {
-			answer = fmt.Sprintf("(no answer: %s)", e.Status)
-		}
-		text, err := a.opts.Prompts.HistoryAnswer(prompts.HistoryAnswerData{Answer: answer, SQL: e.SQL, RowCount: e.RowCount})
-		if err != nil {
-			return nil, err
-		}
-		msgs = append(msgs,
-			llms.TextParts(llms.ChatMessageTypeHuman, e.Question),
-			llms.TextParts(llms.ChatMessageTypeAI, text))
-	}
-	return append(msgs, llms.TextParts(llms.ChatMessageTypeHuman, question)), nil
-}
-
-// SystemPrompt renders the stable system prompt with the current schema
-// summary.
-func (a *Agent) SystemPrompt(ctx context.Context) (string, error) {
-	cat, err := a.opts.Catalog.Get(ctx)
-	if err != nil {
-		return "", fmt.Errorf("schema for the system prompt: %w", err)
-	}
-	return a.opts.Prompts.System(prompts.SystemData{BotName: a.opts.BotName, Schema: cat.Summary()})
+	return p.llmMessages(), nil
 }
 
 func asker(c history.Conversation) string {

@@ -147,3 +147,14 @@ func (c *Cache) load(ctx context.Context) (*Catalog, error) {
 		slog.Int("tables", len(l.catalog.Tables)), slog.Duration("took", c.now().Sub(start)))
 	return l.catalog, nil
 }
+
+// Summary returns the schema summary for a question over the cached
+// catalog, ranking tables on the cache's database when the catalog is
+// larger than the summary's budget.
+func (c *Cache) Summary(ctx context.Context, question string) (*Summary, error) {
+	cat, err := c.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return cat.SummaryFor(ctx, c.db, question)
+}

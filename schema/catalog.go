@@ -3,6 +3,7 @@ package schema
 import (
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -12,6 +13,13 @@ type Catalog struct {
 	Tables []Table
 	// LoadedAt is when the catalog was introspected.
 	LoadedAt time.Time
+
+	// search holds each table's full-text document as PostgreSQL's
+	// tsvector text, in table order, for ranking tables by a question.
+	search []string
+	// blocks caches each table's full summary block.
+	blocks     []string
+	blocksOnce sync.Once
 }
 
 // Table is one table or view the read-only role may select from.
@@ -32,6 +40,9 @@ type Table struct {
 	PrimaryKey []string
 	// Columns are in table order and only those the role may select.
 	Columns []Column
+	// Joins are the declared foreign keys to other readable tables, then
+	// the joins inferred from column names.
+	Joins []Join
 }
 
 // Column is one selectable column of a Table.
@@ -45,8 +56,11 @@ type Column struct {
 	// Nullable is false for NOT NULL columns (views never say).
 	Nullable bool
 	// Values are the distinct values of a low-cardinality text column,
-	// most frequent first; empty for other columns.
+	// most frequent first, exactly as stored; empty for other columns.
+	// Values longer than a cap are left out and counted in LongValues.
 	Values []string
+	// LongValues counts the values too long to be listed.
+	LongValues int
 	// Min and Max bound a date or timestamp column; empty otherwise.
 	Min, Max string
 }

@@ -9,20 +9,23 @@ import (
 // Length caps, in characters, for text taken from the database.
 const (
 	maxCommentLen = 400
-	maxValueLen   = 60
+	// maxValueLen is the longest sample value listed; longer ones are
+	// left out, never cut.
+	maxValueLen = 60
 )
 
 // clean turns text read from the database into one line of at most max
 // characters: control and format characters (newlines, tabs, bidi
 // overrides, zero-width joiners) become spaces, runs of spaces collapse,
-// and a cut is marked with "…". It is what stops a planted comment or
-// value from opening a line of its own in the prompt.
+// < and > become ‹ and › (as in tool results, so no text can open or
+// close the data markers), and a cut is marked with "…". It is what stops
+// a planted comment from opening a line of its own in the prompt.
 func clean(s string, max int) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	var b strings.Builder
 	space := false
 	for _, r := range s {
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.IsSpace(r) {
+		if unsafeRune(r) || unicode.IsSpace(r) {
 			space = true
 			continue
 		}
@@ -30,9 +33,21 @@ func clean(s string, max int) string {
 			b.WriteByte(' ')
 		}
 		space = false
+		switch r {
+		case '<':
+			r = '‹'
+		case '>':
+			r = '›'
+		}
 		b.WriteRune(r)
 	}
 	return truncate(b.String(), max)
+}
+
+// unsafeRune reports whether r could change how a line reads or where it
+// ends: control and format characters and the Unicode line separators.
+func unsafeRune(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029'
 }
 
 // truncate cuts s to at most max characters, at a word boundary when one
@@ -60,7 +75,7 @@ func printableName(name string) bool {
 		return false
 	}
 	for _, r := range name {
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' {
+		if unsafeRune(r) {
 			return false
 		}
 	}

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -9,12 +10,30 @@ import (
 
 // ident spells an identifier as SQL needs it, as quote_ident does: bare
 // when it is a plain lower-case name and not a keyword, double-quoted
-// otherwise.
+// otherwise. A name with < or > is spelled with Unicode escapes
+// (U&"\003C…"), so that it means the same to PostgreSQL but cannot close
+// the data markers around the schema.
 func ident(name string) string {
 	if plainIdent(name) && !keywords[name] {
 		return name
 	}
-	return pgx.Identifier{name}.Sanitize()
+	if !strings.ContainsAny(name, "<>") {
+		return pgx.Identifier{name}.Sanitize()
+	}
+	var b strings.Builder
+	b.WriteString(`U&"`)
+	for _, r := range name {
+		switch r {
+		case '<', '>', '\\':
+			fmt.Fprintf(&b, `\%04X`, r)
+		case '"':
+			b.WriteString(`""`)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
 }
 
 func plainIdent(name string) bool {
@@ -32,10 +51,45 @@ func plainIdent(name string) bool {
 	return true
 }
 
-// literal spells a value as an SQL string literal, so the model can paste
-// it into a WHERE clause and the value's end is never in doubt.
+// literal spells a value as an SQL string literal that equals it exactly,
+// so the model can paste it into a WHERE clause and the value's end is
+// never in doubt. A value with characters that could break the line or
+// the data markers (control and format characters, <, >) is written as
+// an escape string, E'…', with those characters escaped.
 func literal(v string) string {
-	return "'" + strings.ReplaceAll(v, "'", "''") + "'"
+	if !needsEscapes(v) {
+		return "'" + strings.ReplaceAll(v, "'", "''") + "'"
+	}
+	var b strings.Builder
+	b.WriteString("E'")
+	for _, r := range v {
+		switch {
+		case r == '\'':
+			b.WriteString(`\'`)
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '<', r == '>', unsafeRune(r):
+			if r <= 0xFFFF {
+				fmt.Fprintf(&b, `\u%04X`, r)
+			} else {
+				fmt.Fprintf(&b, `\U%08X`, r)
+			}
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('\'')
+	return b.String()
+}
+
+func needsEscapes(v string) bool {
+	return strings.ContainsFunc(v, func(r rune) bool { return r == '<' || r == '>' || unsafeRune(r) })
 }
 
 func literals(values []string) string {
@@ -79,6 +133,8 @@ func approxRows(n int64) string {
 // range.
 func (c *Column) valueNote() string {
 	switch {
+	case len(c.Values) > 0 && c.LongValues > 0:
+		return fmt.Sprintf("values include %s and %d longer", literals(c.Values), c.LongValues)
 	case len(c.Values) > 0:
 		return "one of " + literals(c.Values)
 	case c.Min != "" || c.Max != "":

@@ -104,6 +104,9 @@ func Introspect(ctx context.Context, db Querier) (*Catalog, error) {
 	if err := addPrimaryKeys(ctx, db, oids, byOID); err != nil {
 		return nil, fmt.Errorf("introspect schema: %w", err)
 	}
+	if err := addForeignKeys(ctx, db, oids, byOID); err != nil {
+		return nil, fmt.Errorf("introspect schema: %w", err)
+	}
 	stats, err := readStats(ctx, db, oids)
 	if err != nil {
 		return nil, fmt.Errorf("introspect schema: %w", err)
@@ -117,6 +120,10 @@ func Introspect(ctx context.Context, db Querier) (*Catalog, error) {
 			return nil, fmt.Errorf("introspect schema: %s: %w", r.table.QualifiedName(), err)
 		}
 		cat.Tables = append(cat.Tables, r.table)
+	}
+	cat.inferJoins()
+	if cat.search, err = searchDocuments(ctx, db, cat.Tables); err != nil {
+		return nil, fmt.Errorf("introspect schema: %w", err)
 	}
 	return cat, nil
 }

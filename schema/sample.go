@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -92,7 +93,9 @@ func sample(ctx context.Context, db Querier, r *relation, stats map[string]colum
 		switch kind := r.kinds[i]; kind {
 		case "text":
 			st, ok := stats[col.Name]
-			col.Values, err = distinctValues(ctx, db, name, col.Name, st, ok, r.table.RowEstimate)
+			var values []string
+			values, err = distinctValues(ctx, db, name, col.Name, st, ok, r.table.RowEstimate)
+			col.Values, col.LongValues = keepShort(values)
 		case "date", "timestamp", "timestamptz":
 			col.Min, col.Max, err = bounds(ctx, db, name, col.Name, kind)
 		default:
@@ -188,9 +191,6 @@ func distinctValues(ctx context.Context, db Querier, table, column string, st co
 	if len(values) > maxValues {
 		return nil, nil
 	}
-	for i, v := range values {
-		values[i] = clean(v, maxValueLen)
-	}
 	return values, nil
 }
 
@@ -206,7 +206,7 @@ func fromStats(st columnStats) []string {
 	})
 	values := make([]string, 0, min(len(idx), maxValues))
 	for _, i := range idx[:min(len(idx), maxValues)] {
-		values = append(values, clean(st.values[i], maxValueLen))
+		values = append(values, st.values[i])
 	}
 	return values
 }
@@ -249,4 +249,18 @@ func formatTime(t time.Time, inf pgtype.InfinityModifier, valid bool, layout str
 		return "-infinity"
 	}
 	return t.UTC().Format(layout)
+}
+
+// keepShort keeps the values short enough to show whole and counts the
+// others: a value is shown exactly or not at all, never cut into a
+// literal that matches nothing.
+func keepShort(values []string) (short []string, long int) {
+	for _, v := range values {
+		if utf8.RuneCountInString(v) > maxValueLen || !utf8.ValidString(v) {
+			long++
+			continue
+		}
+		short = append(short, v)
+	}
+	return short, long
 }

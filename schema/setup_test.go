@@ -62,7 +62,7 @@ func introspect(t *testing.T, db Querier) *Catalog {
 	return cat
 }
 
-func exec(t *testing.T, pool *pgxpool.Pool, sql string) {
+func exec(t testing.TB, pool *pgxpool.Pool, sql string) {
 	t.Helper()
 	if _, err := pool.Exec(context.WithoutCancel(t.Context()), sql); err != nil {
 		t.Fatalf("exec %.60q: %v", sql, err)

@@ -49,12 +49,12 @@ func TestSummaryTokens(t *testing.T) {
 
 func TestSummaryEmpty(t *testing.T) {
 	t.Parallel()
-	if got := (&Catalog{}).Summary(); got != "(no readable tables)\n" {
+	if got := (&Catalog{}).Summary(); got != dataNote+"<data>\n(no readable tables)\n</data>\n" {
 		t.Errorf("empty summary = %q", got)
 	}
 }
 
-func TestSummaryOfManyTablesStaysWithinBudget(t *testing.T) {
+func TestSummaryOfManyTablesFillsTheBudget(t *testing.T) {
 	t.Parallel()
 	cat := &Catalog{}
 	for i := range 400 {
@@ -66,17 +66,49 @@ func TestSummaryOfManyTablesStaysWithinBudget(t *testing.T) {
 		}
 		cat.Tables = append(cat.Tables, table)
 	}
-	summary := cat.Summary()
-	if len(summary) > 20_000 {
-		t.Errorf("summary of 400 tables is %d characters", len(summary))
+	sum := cat.summarize(nil)
+	if len(sum.Text) > summaryBudget {
+		t.Errorf("summary of 400 tables is %d characters, over the budget of %d", len(sum.Text), summaryBudget)
 	}
-	if !strings.Contains(summary, "public.events_000 (") {
+	if !strings.Contains(sum.Text, "public.events_000 (") {
 		t.Error("the first table is not summarised in full")
 	}
-	if !strings.Contains(summary, "public.events_200") {
+	if !strings.Contains(sum.Text, "  public: ") || !strings.Contains(sum.Text, ", events_399\n") {
 		t.Error("tables past the full blocks are not listed by name")
 	}
-	if !strings.Contains(summary, "more tables") || !strings.Contains(summary, "describe_schema") {
+	if !strings.Contains(sum.Text, "by name only") || !strings.Contains(sum.Text, "describe_schema") {
 		t.Error("a cut summary should point to describe_schema")
+	}
+	full := 0
+	for _, st := range sum.Tables {
+		if st.Detail == DetailFull {
+			full++
+		}
+	}
+	if block := len(cat.fullBlocks()[0]) + 1; len(sum.Text)+block <= summaryBudget {
+		t.Errorf("%d tables in full leave room for another (%d of %d characters used)", full, len(sum.Text), summaryBudget)
+	}
+	t.Logf("%d of 400 tables in full, %d characters", full, len(sum.Text))
+}
+
+// Tables far under the budget are all described in full, however many.
+func TestSummaryDescribesAllTablesInFullWhenTheyFit(t *testing.T) {
+	t.Parallel()
+	cat := &Catalog{}
+	for i := range 24 {
+		table := Table{Schema: "public", Name: fmt.Sprintf("t%02d", i), Kind: "table", RowEstimate: 10}
+		for j := range 6 {
+			table.Columns = append(table.Columns, Column{Name: fmt.Sprintf("c%d", j), Type: "integer", Comment: "A number."})
+		}
+		cat.Tables = append(cat.Tables, table)
+	}
+	sum := cat.summarize(nil)
+	for _, st := range sum.Tables {
+		if st.Detail != DetailFull {
+			t.Errorf("%s has detail %q in a %d-character summary", st.Name, st.Detail, len(sum.Text))
+		}
+	}
+	if strings.Contains(sum.Text, "by name only") {
+		t.Error("a summary within budget lists tables by name only")
 	}
 }

@@ -46,6 +46,7 @@ func commands() []command {
 		{"migrate", "apply migrations and set up the read-only role (idempotent)", runMigrate},
 		{"demo-data", "load the deterministic demo data set into app_metrics (--days N)", runDemoData},
 		{"ask", `answer one question in the terminal: ask "QUESTION" [--json]`, runAsk},
+		{"prompt", `print what the model would receive for a question: prompt "QUESTION" [--json]`, runPrompt},
 		{"eval", "score the golden questions (evals/) against the configured model", runEval},
 		{"version", "print the version", runVersion},
 	}

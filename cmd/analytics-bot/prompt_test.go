@@ -1,0 +1,98 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/analytics-bot/analytics-bot/agent"
+)
+
+// promptJSON runs `prompt QUESTION --json` and decodes its one object.
+func promptJSON(t *testing.T, env map[string]string, question string, args ...string) (map[string]json.RawMessage, agent.Prompt) {
+	t.Helper()
+	r := runCLI(t, env, append([]string{"prompt", question, "--json"}, args...)...)
+	if r.code != 0 {
+		t.Fatalf("prompt: exit %d: %v\n%s", r.code, r.err, r.stderr)
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(r.stdout), &fields); err != nil {
+		t.Fatalf("stdout is not one JSON object: %v\n%s", err, r.stdout)
+	}
+	var p agent.Prompt
+	if err := json.Unmarshal([]byte(r.stdout), &p); err != nil {
+		t.Fatal(err)
+	}
+	return fields, p
+}
+
+func TestCLIPromptWithoutAPIKey(t *testing.T) {
+	t.Parallel()
+	b := setupCLIBot(t)
+	delete(b.env, "OPENAI_API_KEY")
+	fields, p := promptJSON(t, b.env, "what is DAU by platform?")
+	for _, key := range []string{"messages", "tokens", "tables", "verified", "glossary"} {
+		if _, ok := fields[key]; !ok {
+			t.Errorf("the JSON lacks %q", key)
+		}
+	}
+	if string(fields["verified"]) != "[]" || string(fields["glossary"]) != "[]" {
+		t.Errorf("verified %s, glossary %s; want empty lists", fields["verified"], fields["glossary"])
+	}
+	if len(p.Messages) != 3 || p.Messages[0].Role != "system" || p.Messages[2].Role != "user" || p.Messages[2].Content != "what is DAU by platform?" {
+		t.Fatalf("messages = %+v", p.Messages)
+	}
+	if !strings.Contains(p.Messages[0].Content, "public.app_metrics (") || !strings.Contains(p.Messages[0].Content, "<data>") {
+		t.Errorf("the system prompt lacks the framed schema:\n%s", p.Messages[0].Content)
+	}
+	sum := 0
+	for _, m := range p.Messages {
+		if m.Tokens <= 0 {
+			t.Errorf("message %q has %d tokens", m.Role, m.Tokens)
+		}
+		sum += m.Tokens
+	}
+	if p.Tokens <= sum {
+		t.Errorf("total %d tokens, want the messages' %d plus overhead", p.Tokens, sum)
+	}
+	found := false
+	for _, tb := range p.Tables {
+		found = found || tb.Name == "public.app_metrics" && tb.Detail == "full"
+	}
+	if !found {
+		t.Errorf("tables = %+v, want public.app_metrics in full", p.Tables)
+	}
+	if len(b.model.Requests()) != 0 {
+		t.Error("prompt called the model")
+	}
+
+	r := runCLI(t, b.env, "prompt", "what is DAU by platform?")
+	if r.code != 0 || !strings.Contains(r.stdout, "── message 1: system,") || !strings.Contains(r.stdout, "total: ") {
+		t.Errorf("text output, exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// The prompt command prints exactly the messages ask sends.
+func TestCLIPromptIsWhatTheModelReceives(t *testing.T) {
+	t.Parallel()
+	b := setupCLIBot(t)
+	b.scriptAnswer(cliPlatformSQL, "ios leads.")
+	_, first := b.askJSON(t, "what is DAU by platform?")
+	_, p := promptJSON(t, b.env, "and by country?", "--thread", first.Thread)
+
+	b.scriptAnswer(cliPlatformSQL, "DE leads.")
+	b.askJSON(t, "and by country?", "--thread", first.Thread)
+	reqs := b.model.Requests()
+	sent := reqs[len(reqs)-2].Messages // the follow-up's first turn
+	if len(sent) != len(p.Messages) {
+		t.Fatalf("ask sent %d messages, prompt printed %d", len(sent), len(p.Messages))
+	}
+	for i, m := range sent {
+		if m.Role != p.Messages[i].Role || m.Content != p.Messages[i].Content {
+			t.Errorf("message %d: sent %s %q, printed %s %q", i, m.Role, m.Content, p.Messages[i].Role, p.Messages[i].Content)
+		}
+	}
+	if len(p.Messages) != 5 {
+		t.Errorf("%d messages, want system, context, the earlier question and answer, the question", len(p.Messages))
+	}
+}
