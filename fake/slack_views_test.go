@@ -10,7 +10,9 @@ import (
 	"github.com/analytics-bot/analytics-bot/fake"
 )
 
-func plain(s string) *slack.TextBlockObject { return slack.NewTextBlockObject(slack.PlainTextType, s, false, false) }
+func plain(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
+}
 
 func modal(title string, blocks ...slack.Block) slack.ModalViewRequest {
 	return slack.ModalViewRequest{Type: slack.VTModal, Title: plain(title), Submit: plain("Save"), Close: plain("Cancel"),

@@ -20,6 +20,8 @@ import (
 const (
 	ActionShowSQL   = "show_sql"
 	ActionExportCSV = "export_csv"
+	// ActionSchedule opens the schedule modal for the answer.
+	ActionSchedule = "schedule_open"
 )
 
 // Budgets for the answer text: the prompt asks the model to be brief, and
@@ -43,6 +45,9 @@ type Renderer struct {
 	PictureCharts bool
 	// NoCharts turns charts off altogether (CHARTS=false).
 	NoCharts bool
+	// ScheduleButton adds "Schedule…" to answers that have SQL
+	// (SCHEDULES=true).
+	ScheduleButton bool
 }
 
 // AnswerMessage is an answer rendered for Slack, whole and in the two
@@ -87,7 +92,12 @@ func (r Renderer) Answer(ans *agent.Answer, historyID int64) AnswerMessage {
 	head := textBlocks(text)
 	var actions []slack.Block
 	if ans.Status != history.StatusFailed {
-		actions = append(actions, buttons(historyID))
+		b := buttons(historyID)
+		if r.ScheduleButton && historyID > 0 && ans.SQL != "" {
+			b.Elements.ElementSet = append(b.Elements.ElementSet, slack.NewButtonBlockElement(ActionSchedule,
+				strconv.FormatInt(historyID, 10), slack.NewTextBlockObject(slack.PlainTextType, "Schedule…", false, false)))
+		}
+		actions = append(actions, b)
 	}
 	if historyID > 0 {
 		actions = append(actions, feedback(historyID))
