@@ -19,9 +19,11 @@ import (
 	"github.com/analytics-bot/analytics-bot/telemetry"
 )
 
-// Timing of jobs: a job runs at most jobTimeout; one whose process died is
-// rescued after rescueAfter (plus the rescuer's interval), within three
-// minutes.
+// Timing of jobs: a job runs at most jobTimeout. One whose process died is
+// handed to a live instance within seconds by the liveness reaper; River
+// rescues a job still running after rescueAfter (plus the rescuer's
+// interval) as a last resort, for a live process whose job ignores its
+// cancellation.
 const (
 	jobTimeout  = 100 * time.Second
 	rescueAfter = 2 * time.Minute
@@ -39,6 +41,9 @@ type QueueOptions struct {
 	History *history.Store
 	// Plugins extend River (tracing and metrics of jobs).
 	Plugins []rivertype.Plugin
+	// ClientID is River's id for this process, the one its liveness
+	// instance proves alive; empty lets River pick one.
+	ClientID string
 	// AddWorkers registers the job kinds of other features (schedules);
 	// Queues adds the queues they run on.
 	AddWorkers func(*river.Workers) error
@@ -73,6 +78,7 @@ func NewQueue(pool *pgxpool.Pool, opts QueueOptions) (*Queue, error) {
 		}
 	}
 	cfg := &river.Config{
+		ID:                   opts.ClientID,
 		Schema:               migrations.AppSchema,
 		Workers:              workers,
 		JobTimeout:           jobTimeout,
@@ -131,8 +137,9 @@ func (q *Queue) Start(ctx context.Context) error {
 	return nil
 }
 
-// Stop lets running jobs finish until ctx ends, then cancels them; a
-// cancelled job is retried by whichever instance runs next.
+// Stop lets running jobs finish until ctx ends, then cancels them: River
+// makes a job cancelled this way available again at once, without counting
+// the attempt, so another instance takes it over.
 func (q *Queue) Stop(ctx context.Context) error {
 	if !q.working {
 		return nil

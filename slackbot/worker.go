@@ -13,6 +13,7 @@ import (
 	"github.com/analytics-bot/analytics-bot/agent"
 	"github.com/analytics-bot/analytics-bot/chart"
 	"github.com/analytics-bot/analytics-bot/history"
+	"github.com/analytics-bot/analytics-bot/liveness"
 	"github.com/analytics-bot/analytics-bot/readonly"
 	"github.com/analytics-bot/analytics-bot/slackmsg"
 	"github.com/analytics-bot/analytics-bot/telemetry"
@@ -61,6 +62,9 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Work]) error {
 	if job.Attempt > 1 {
 		w.opts.Metrics.RecordJobRetry(ctx, job.Kind)
 	}
+	if lost := liveness.LostAttempts(job.Errors); lost >= maxLostAttempts {
+		return w.abandon(ctx, job, lost)
+	}
 	err := w.do(ctx, job.Args)
 	var rateLimited *slack.RateLimitedError
 	switch {
@@ -69,8 +73,12 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Work]) error {
 	case errors.As(err, &rateLimited):
 		w.opts.Logger.InfoContext(ctx, "Slack rate limit: snoozing", slog.Duration("retry_after", rateLimited.RetryAfter))
 		return river.JobSnooze(max(rateLimited.RetryAfter, time.Second))
+	case ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded):
+		// The process is stopping: River makes the job available to
+		// another instance at once, provided the error says "canceled".
+		return errors.Join(err, ctx.Err())
 	case ctx.Err() != nil && job.Attempt < job.MaxAttempts:
-		return err // stopped or timed out: another attempt picks it up
+		return err // timed out: another attempt picks it up
 	}
 	w.opts.Logger.ErrorContext(ctx, "Slack work failed", slog.String("action", string(job.Args.Action)),
 		slog.Int("attempt", job.Attempt), slog.Any("error", err))
@@ -138,6 +146,7 @@ func (w *Worker) answer(ctx context.Context, work Work, rep reply) error {
 	}
 	var rendered slackmsg.AnswerMessage
 	if runErr != nil {
+		w.opts.Logger.WarnContext(ctx, "question failed", slog.String("key", work.Key), slog.String("detail", agent.FailureDetail(runErr)))
 		rendered.Message = slackmsg.Failure(agent.FailureReason(runErr))
 	} else {
 		rendered = w.renderer().Answer(ans, ans.HistoryID)
@@ -263,6 +272,39 @@ func (w *Worker) reply(ctx context.Context, work Work, msg slackmsg.Message) err
 	return w.replies.markAnswered(ctx, work.Key, work.ChannelID, work.ThreadTS, ts)
 }
 
+// maxLostAttempts is how many attempts of one piece of work may end with
+// their process gone before the work is abandoned: work that kills the
+// process (a result too big for its memory) would otherwise kill every
+// instance in turn, with every other question in flight.
+const maxLostAttempts = 2
+
+// abandon answers work whose earlier attempts kept ending with their
+// process gone with a short failure message instead of running it again.
+func (w *Worker) abandon(ctx context.Context, job *river.Job[Work], lost int) error {
+	work := job.Args
+	rep, found, err := w.replies.get(ctx, work.Key)
+	if err != nil {
+		return err
+	}
+	if found && rep.Answered {
+		return nil
+	}
+	if found && work.ThreadTS == "" {
+		work.ThreadTS = rep.ThreadTS
+	}
+	if rep.PlaceholderTS != "" {
+		work.ChannelID = rep.ChannelID // where the placeholder is
+	}
+	w.opts.Logger.ErrorContext(ctx, "abandoning work whose attempts ended with the process gone",
+		slog.String("action", string(work.Action)), slog.Int("lost_attempts", lost), slog.Int("attempt", job.Attempt))
+	msg := slackmsg.Failure("working on it stopped me twice, so I will not run it again")
+	ts, err := w.publish(ctx, work, rep.PlaceholderTS, msg)
+	if err != nil {
+		return err
+	}
+	return w.replies.markAnswered(ctx, work.Key, work.ChannelID, work.ThreadTS, ts)
+}
+
 // giveUp leaves a short failure message once the last attempt failed, so
 // nobody is left without a reply.
 func (w *Worker) giveUp(ctx context.Context, work Work) {
@@ -300,6 +342,9 @@ func (w *Worker) answerViaResponseURL(ctx context.Context, work Work) error {
 		return runErr
 	}
 	msg := slackmsg.Failure(agent.FailureReason(runErr))
+	if runErr != nil {
+		w.opts.Logger.WarnContext(ctx, "question failed", slog.String("key", work.Key), slog.String("detail", agent.FailureDetail(runErr)))
+	}
 	if runErr == nil {
 		msg = w.renderer().Answer(ans, ans.HistoryID).Message
 	}

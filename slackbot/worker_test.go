@@ -123,25 +123,24 @@ func question(ts string) Work {
 		UserID: "U123", Text: "what was DAU yesterday?"}
 }
 
-// An attempt that is stopped or runs out of time is retried quietly,
-// except the last: then the person gets a failure message instead of a
-// placeholder forever.
-func TestWorkerStoppedAttempts(t *testing.T) {
+// An attempt that runs out of time is retried quietly, except the last:
+// then the person gets a failure message instead of a placeholder forever.
+func TestWorkerTimedOutAttempts(t *testing.T) {
 	t.Parallel()
 	s := setupWorker(t)
 	const ts = "1700000001.000100"
 	w := question(ts)
 
+	s.agent.set(func(ctx context.Context) (*agent.Answer, error) { // the model outlasts the job's timeout
+		<-ctx.Done()
+		return &agent.Answer{Status: history.StatusFailed}, fmt.Errorf("%w: %w", agent.ErrModelUnavailable, ctx.Err())
+	})
 	for attempt := 1; attempt <= 5; attempt++ {
-		ctx, cancel := context.WithCancel(t.Context())
-		s.agent.set(func(context.Context) (*agent.Answer, error) { // the job is stopped while the model works
-			cancel()
-			return &agent.Answer{Status: history.StatusFailed}, fmt.Errorf("%w: %w", agent.ErrModelUnavailable, ctx.Err())
-		})
+		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 		err := s.worker.Work(ctx, job(w, attempt))
 		cancel()
 		if err == nil {
-			t.Fatalf("attempt %d: stopped but reported success", attempt)
+			t.Fatalf("attempt %d: timed out but reported success", attempt)
 		}
 		msgs := s.slack.Messages()
 		if len(msgs) != 1 {
@@ -152,11 +151,35 @@ func TestWorkerStoppedAttempts(t *testing.T) {
 			t.Errorf("attempt %d of 5: gave up early: %q", attempt, msgs[0].Text)
 		}
 		if attempt == 5 && !failed {
-			t.Errorf("the last attempt was stopped and left %q, want a failure message in its place", msgs[0].Text)
+			t.Errorf("the last attempt timed out and left %q, want a failure message in its place", msgs[0].Text)
 		}
 	}
 	if n := s.agent.runs(); n != 5 {
 		t.Errorf("the agent ran %d times, want 5", n)
+	}
+}
+
+// An attempt stopped because its process is shutting down, even the last,
+// says "canceled" (River then hands the job to another instance at once,
+// without counting the attempt) and leaves no failure message.
+func TestWorkerStoppedAttemptIsHandedOver(t *testing.T) {
+	t.Parallel()
+	s := setupWorker(t)
+	const ts = "1700000002.000100"
+	for _, attempt := range []int{1, 5} {
+		ctx, cancel := context.WithCancel(t.Context())
+		s.agent.set(func(context.Context) (*agent.Answer, error) { // the process stops while the model works
+			cancel()
+			return &agent.Answer{Status: history.StatusFailed}, agent.ErrModelUnavailable
+		})
+		err := s.worker.Work(ctx, job(question(ts), attempt))
+		cancel()
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("attempt %d: stopped attempt returned %v, want an error that says canceled", attempt, err)
+		}
+		if msgs := s.slack.Messages(); len(msgs) != 1 || strings.Contains(msgs[0].Text, "gave up") {
+			t.Errorf("attempt %d: thread is %+v, want only the placeholder", attempt, msgs)
+		}
 	}
 }
 
@@ -218,5 +241,47 @@ func TestWorkerSnoozesOnSlackRateLimit(t *testing.T) {
 	}
 	if n := s.agent.runs(); n != 0 {
 		t.Error("the question was worked on although nothing could be posted")
+	}
+}
+
+// Work whose earlier attempts twice ended with their process gone (the
+// liveness reaper's or River's rescue note) is answered with a short
+// failure message instead of being run again; once is not enough.
+func TestWorkerAbandonsWorkThatKeepsKillingItsProcess(t *testing.T) {
+	t.Parallel()
+	s := setupWorker(t)
+	died := rivertype.AttemptError{Error: "process died: its instance stopped holding its liveness lock (instance host_1_abc)"}
+	stuck := rivertype.AttemptError{Error: "Stuck job rescued by JobRescuer"}
+	failed := rivertype.AttemptError{Error: "post answer: slack: internal_error"}
+	s.agent.answerWith("DAU was 1,234.")
+
+	once := job(question("1700000005.000100"), 3)
+	once.Errors = []rivertype.AttemptError{died, failed}
+	if err := s.worker.Work(t.Context(), once); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.agent.runs(); n != 1 {
+		t.Fatalf("after one lost attempt the agent ran %d times, want 1", n)
+	}
+
+	const ts = "1700000006.000100"
+	twice := job(question(ts), 3)
+	twice.Errors = []rivertype.AttemptError{died, stuck}
+	for range 2 { // a retry of the abandoning attempt posts nothing more
+		if err := s.worker.Work(t.Context(), twice); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := s.agent.runs(); n != 1 {
+		t.Errorf("work that killed its process twice was run again (%d agent runs)", n)
+	}
+	var inThread []fake.Message
+	for _, m := range s.slack.Messages() {
+		if m.ThreadTS == ts {
+			inThread = append(inThread, m)
+		}
+	}
+	if len(inThread) != 1 || !strings.Contains(inThread[0].Text, "stopped me twice") {
+		t.Errorf("thread has %+v, want one failure message", inThread)
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/analytics-bot/analytics-bot/config"
 	"github.com/analytics-bot/analytics-bot/history"
+	"github.com/analytics-bot/analytics-bot/liveness"
 	"github.com/analytics-bot/analytics-bot/migrations"
 	"github.com/analytics-bot/analytics-bot/schedule"
 	"github.com/analytics-bot/analytics-bot/slackbot"
@@ -48,11 +49,22 @@ Runs the HTTP server on :$PORT (Slack events, interactions, the slash command,
 	return srv.Run(ctx)
 }
 
+// shutdownGrace is how long a stopping server lets running jobs finish
+// before it hands them to another instance; with the handover and the
+// telemetry flush it stays within systemd's TimeoutStopSec (30 s).
+const shutdownGrace = 20 * time.Second
+
 // server is a running `serve`: built by newServer, run until its context
 // ends, then shut down gracefully.
 type server struct {
 	*stack
-	role  string
+	role    string
+	workers int
+	// liveness proves this process alive while it works jobs (Run
+	// registers it), so a dead one's jobs move to a live one at once.
+	liveness liveness.Options
+	// grace is how long Run lets running jobs finish when it stops.
+	grace time.Duration
 	api   *slack.Client
 	self  slackbot.Identity
 	queue *slackbot.Queue
@@ -80,7 +92,8 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 		slack.OptionHTTPClient(&http.Client{Transport: otelhttp.NewTransport(http.DefaultTransport,
 			otelhttp.WithTracerProvider(tel.TracerProvider()), otelhttp.WithMeterProvider(tel.MeterProvider()),
 			otelhttp.WithSpanNameFormatter(slackSpanName)), Timeout: 60 * time.Second}))
-	s := &server{role: role, api: api, shutdown: []func(context.Context) error{tel.Shutdown}}
+	s := &server{role: role, api: api, shutdown: []func(context.Context) error{tel.Shutdown}, grace: shutdownGrace,
+		liveness: liveness.Options{ClientID: liveness.NewClientID(), Metrics: metrics, Logger: log}}
 	defer func() {
 		if err != nil {
 			_ = tel.Shutdown(context.WithoutCancel(ctx))
@@ -113,12 +126,15 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 	if role == roleHTTP {
 		workers = 0
 	}
+	s.workers = workers
 	allow := slackbot.Allowlist{Channels: cfg.AllowedChannels, Users: cfg.AllowedUsers}
 	queueOpts := slackbot.QueueOptions{
-		Workers: workers,
-		History: s.history,
-		Logger:  log,
-		Plugins: telemetry.RiverPlugins(tel.TracerProvider(), tel.MeterProvider()),
+		Workers:  workers,
+		History:  s.history,
+		Logger:   log,
+		ClientID: s.liveness.ClientID,
+		Plugins: append(telemetry.RiverPlugins(tel.TracerProvider(), tel.MeterProvider()),
+			liveness.PickupHook(metrics)),
 		Worker: slackbot.WorkerOptions{
 			Slack: api, Agent: newMeasuredAgent(s.agent, cfg, tel, metrics, log), History: s.history, Exporter: s.db,
 			ExportMaxRows: cfg.ExportMaxRows, Charts: cfg.Charts, Metrics: metrics,
@@ -192,16 +208,34 @@ func (s *server) ready(ctx context.Context) error {
 }
 
 // Run serves until ctx ends, then stops taking requests, lets running
-// jobs finish (or hands them back), and exits.
+// jobs finish for the grace period, hands the rest to another instance,
+// and exits.
 func (s *server) Run(ctx context.Context) error {
 	defer s.Close()
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
 
+	var wg sync.WaitGroup
+	var life *liveness.Instance
+	if s.workers > 0 {
+		var err error
+		if life, err = liveness.Register(ctx, s.owner, s.liveness); err != nil {
+			return err
+		}
+		defer func() {
+			closeCtx, stop := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer stop()
+			if err := life.Close(closeCtx); err != nil {
+				s.log.WarnContext(ctx, "liveness close", slog.Any("error", err))
+			}
+		}()
+		wg.Go(func() { life.Run(runCtx) })
+	}
 	if err := s.queue.Start(runCtx); err != nil {
+		cancel()
+		wg.Wait()
 		return err
 	}
-	var wg sync.WaitGroup
 	errs := make(chan error, 3)
 	wg.Go(func() {
 		if err := s.http.Serve(s.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -216,7 +250,11 @@ func (s *server) Run(ctx context.Context) error {
 		socketAPI := slack.New(s.cfg.SlackBotToken, slack.OptionAPIURL(s.cfg.SlackAPIURL), slack.OptionAppLevelToken(s.cfg.SlackAppToken))
 		d := s.dispatcher(slackbot.Allowlist{Channels: s.cfg.AllowedChannels, Users: s.cfg.AllowedUsers})
 		wg.Go(func() {
-			if err := slackbot.RunSocketMode(runCtx, socketAPI, d, s.log); err != nil {
+			err := slackbot.RunSocketMode(runCtx, socketAPI, d, s.log)
+			if errors.Is(err, slackbot.ErrAppTokenRejected) {
+				err = &config.Error{Variable: "SLACK_APP_TOKEN", Problem: "was rejected by Slack (" + err.Error() + "): " + slackbot.AppTokenAdvice}
+			}
+			if err != nil {
 				errs <- err
 			}
 		})
@@ -227,17 +265,21 @@ func (s *server) Run(ctx context.Context) error {
 	case <-ctx.Done():
 	case runErr = <-errs:
 	}
-	s.log.InfoContext(ctx, "shutting down")
-	shutdownCtx, stop := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer stop()
-	if err := s.http.Shutdown(shutdownCtx); err != nil {
+	s.log.InfoContext(ctx, "shutting down", slog.Duration("grace", s.grace))
+	graceCtx, stopGrace := context.WithTimeout(context.WithoutCancel(ctx), s.grace)
+	defer stopGrace()
+	if err := s.http.Shutdown(graceCtx); err != nil {
 		s.log.WarnContext(ctx, "http shutdown", slog.Any("error", err))
 	}
-	if err := s.queue.Stop(shutdownCtx); err != nil {
+	// Jobs still running when the grace period ends are cancelled and, at
+	// once, available to the other instances.
+	if err := s.queue.Stop(graceCtx); err != nil {
 		s.log.WarnContext(ctx, "worker shutdown", slog.Any("error", err))
 	}
-	cancel()
+	cancel() // the liveness beats too: the lock goes with the connection once Run returns
 	wg.Wait()
+	shutdownCtx, stop := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer stop()
 	for _, fn := range s.shutdown {
 		if err := fn(shutdownCtx); err != nil {
 			s.log.WarnContext(ctx, "shutdown", slog.Any("error", err))
