@@ -48,6 +48,8 @@ type Renderer struct {
 	// ScheduleButton adds "Schedule…" to answers that have SQL
 	// (SCHEDULES=true).
 	ScheduleButton bool
+	// Verify offers the Verify button (there are curators to press it).
+	Verify bool
 }
 
 // AnswerMessage is an answer rendered for Slack, whole and in the two
@@ -97,6 +99,9 @@ func (r Renderer) Answer(ans *agent.Answer, historyID int64) AnswerMessage {
 			b.Elements.ElementSet = append(b.Elements.ElementSet, slack.NewButtonBlockElement(ActionSchedule,
 				strconv.FormatInt(historyID, 10), slack.NewTextBlockObject(slack.PlainTextType, "Schedule…", false, false)))
 		}
+		if r.Verify && historyID > 0 && ans.SQL != "" && ans.Verified == nil {
+			b.Elements.ElementSet = append(b.Elements.ElementSet, verifyButton(historyID))
+		}
 		actions = append(actions, b)
 	}
 	if historyID > 0 {
@@ -121,6 +126,9 @@ func (r Renderer) Answer(ans *agent.Answer, historyID int64) AnswerMessage {
 	default:
 		table, s := dataTable(res)
 		tail = withFooter(append(visual, table), footer(ans, &s, false), actions)
+	}
+	if ans.Verified != nil {
+		tail = append([]slack.Block{verifiedLine(ans.Verified)}, tail...)
 	}
 	out.Tail = tail
 	out.Blocks = append(slices.Clone(head), tail...)
@@ -212,6 +220,9 @@ func footer(ans *agent.Answer, s *shape, dropped bool) string {
 	}
 	if ans.CostUSD > 0 {
 		parts = append(parts, dollars(ans.CostUSD))
+	}
+	if ans.NoModel {
+		parts = append(parts, "no model call")
 	}
 	if more {
 		parts = append(parts, "say *export csv* for everything")
