@@ -47,6 +47,7 @@ type Slack struct {
 	refuseStreams string
 	prompts       []SuggestedPrompts
 	titles        []ThreadTitle
+	ui            viewRegistry
 }
 
 // Call is one request the fake Slack received.
