@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/analytics-bot/analytics-bot/history"
+	"github.com/analytics-bot/analytics-bot/llm"
 	"github.com/analytics-bot/analytics-bot/readonly"
 )
 
@@ -66,9 +67,26 @@ var (
 )
 
 // FailureReason is the short, safe sentence a person sees for a failed
-// question; the details stay in the logs.
+// question; the details stay in the logs (see FailureDetail). It says what
+// happened and asks for a retry only when a retry can help.
 func FailureReason(err error) string {
+	var mErr *llm.Error
 	switch {
+	case errors.As(err, &mErr):
+		switch mErr.Kind() {
+		case llm.KindAuth:
+			return "the language model rejected the bot's API key; an administrator needs to fix the bot's settings, so retrying will not help"
+		case llm.KindNotFound:
+			return "the language model server does not know the configured model; an administrator needs to fix the bot's settings, so retrying will not help"
+		case llm.KindUnreachable:
+			return "the language model server could not be reached at its configured address; an administrator needs to fix the bot's settings"
+		case llm.KindRejected:
+			return "the language model refused the request; an administrator should look at the bot's log"
+		}
+		if mErr.Status != 0 {
+			return "the language model is busy or failing; please try again in a minute"
+		}
+		return "the language model did not answer in time; please try again in a minute"
 	case errors.Is(err, ErrModelUnavailable):
 		return "the language model could not be reached or kept failing; please try again in a minute"
 	case errors.Is(err, ErrEmptyQuestion):
@@ -76,4 +94,16 @@ func FailureReason(err error) string {
 	default:
 		return "something went wrong on my side while answering"
 	}
+}
+
+// FailureDetail is the operator's account of a failed question: for a model
+// failure the status, the server's message, the base URL, the model and
+// what to do; otherwise the error itself. It goes to logs and the terminal,
+// never to Slack.
+func FailureDetail(err error) string {
+	var mErr *llm.Error
+	if errors.As(err, &mErr) {
+		return mErr.Error() + "; " + mErr.Advice()
+	}
+	return err.Error()
 }

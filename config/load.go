@@ -61,7 +61,7 @@ var settings = []setting{
 	{"SLACK_BOT_TOKEN", "", func(c *Config, v string) error { c.SlackBotToken = v; return nil }},
 	{"SLACK_SIGNING_SECRET", "", func(c *Config, v string) error { c.SlackSigningSecret = v; return nil }},
 	{"SLACK_API_URL", "https://slack.com/api/", func(c *Config, v string) (err error) { c.SlackAPIURL, err = parseSlackURL(v); return }},
-	{"SLACK_APP_TOKEN", "", func(c *Config, v string) error { c.SlackAppToken = v; return nil }},
+	{"SLACK_APP_TOKEN", "", func(c *Config, v string) error { c.SlackAppToken = v; return parseAppToken(v) }},
 	{"LOGFIRE_TOKEN", "", func(c *Config, v string) error { c.LogfireToken = v; return nil }},
 	{"LOGFIRE_READ_TOKEN", "", func(c *Config, v string) error { c.LogfireReadToken = v; return nil }},
 	{"LOGFIRE_SERVICE_NAME", "", func(c *Config, v string) error { c.LogfireServiceName = v; return nil }},
@@ -260,4 +260,14 @@ func parseList(v string) []string {
 		}
 	}
 	return out
+}
+
+func parseAppToken(v string) error {
+	switch {
+	case v == "" || strings.HasPrefix(v, "xapp-"):
+		return nil
+	case strings.HasPrefix(v, "xoxb-"):
+		return errors.New("holds a bot token (xoxb-…), which belongs in SLACK_BOT_TOKEN; Socket Mode needs an app-level token (xapp-…) with connections:write, from Basic Information → App-Level Tokens")
+	}
+	return errors.New("want an app-level token starting with xapp- (Basic Information → App-Level Tokens, scope connections:write); unset it to use the HTTP endpoints")
 }

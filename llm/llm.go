@@ -37,7 +37,7 @@ func New(opts Options) (llms.Model, error) {
 	if token == "" {
 		token = "none" // langchaingo insists on a token; local servers ignore it
 	}
-	model, err := openai.New(
+	inner, err := openai.New(
 		openai.WithBaseURL(opts.BaseURL),
 		openai.WithToken(token),
 		openai.WithModel(opts.Model),
@@ -46,7 +46,7 @@ func New(opts Options) (llms.Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("model client: %w", err)
 	}
-	return model, nil
+	return &model{Model: inner, baseURL: opts.BaseURL, name: opts.Model}, nil
 }
 
 // RetryPolicy bounds retries of one model request.

@@ -25,6 +25,7 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	deadline, _ := ctx.Deadline()
 
 	var lastErr error
+	rec := recordFrom(req.Context())
 	for attempt := 1; ; attempt++ {
 		try := req.Clone(ctx)
 		if req.GetBody != nil {
@@ -37,6 +38,7 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		resp, err := t.Base.RoundTrip(try)
 		if err == nil && !retryable(resp.StatusCode) {
+			rec.sawResponse(resp, attempt)
 			resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 			return resp, nil
 		}
@@ -48,12 +50,14 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		} else {
 			lastErr = err
 		}
-		last := attempt >= p.MaxAttempts || time.Now().Add(wait).After(deadline) || req.GetBody == nil && req.Body != nil
+		last := attempt >= p.MaxAttempts || err != nil && unreachable(err) || time.Now().Add(wait).After(deadline) || req.GetBody == nil && req.Body != nil
 		if last {
 			if err != nil {
 				cancel()
+				rec.sawError(lastErr, attempt)
 				return nil, fmt.Errorf("model request failed after %d attempt(s): %w", attempt, lastErr)
 			}
+			rec.sawResponse(resp, attempt)
 			resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 			return resp, nil // the caller sees the final 429 or 5xx
 		}
@@ -64,6 +68,9 @@ func (t *RetryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		select {
 		case <-ctx.Done():
 			cancel()
+			if lastErr != nil {
+				rec.sawError(lastErr, attempt)
+			}
 			return nil, fmt.Errorf("model request: %w", ctx.Err())
 		case <-time.After(wait):
 		}

@@ -146,6 +146,7 @@ func (w *Worker) answer(ctx context.Context, work Work, rep reply) error {
 	}
 	var rendered slackmsg.AnswerMessage
 	if runErr != nil {
+		w.opts.Logger.WarnContext(ctx, "question failed", slog.String("key", work.Key), slog.String("detail", agent.FailureDetail(runErr)))
 		rendered.Message = slackmsg.Failure(agent.FailureReason(runErr))
 	} else {
 		rendered = w.renderer().Answer(ans, ans.HistoryID)
@@ -341,6 +342,9 @@ func (w *Worker) answerViaResponseURL(ctx context.Context, work Work) error {
 		return runErr
 	}
 	msg := slackmsg.Failure(agent.FailureReason(runErr))
+	if runErr != nil {
+		w.opts.Logger.WarnContext(ctx, "question failed", slog.String("key", work.Key), slog.String("detail", agent.FailureDetail(runErr)))
+	}
 	if runErr == nil {
 		msg = w.renderer().Answer(ans, ans.HistoryID).Message
 	}

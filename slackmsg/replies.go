@@ -95,8 +95,18 @@ func failureText(reason string) string {
 	if reason == "" {
 		return "Sorry, I couldn't answer that. Please try again in a moment, or rephrase the question."
 	}
-	return "Sorry, I couldn't answer that: " + cut(escape(lowerFirst(reason)), 300) +
-		". Please try again in a moment, or rephrase the question."
+	text := "Sorry, I couldn't answer that: " + cut(escape(lowerFirst(reason)), 300) + "."
+	if advises(reason) {
+		return text // the reason says itself whether a retry helps
+	}
+	return text + " Please try again in a moment, or rephrase the question."
+}
+
+// advises reports whether a reason already says what to do, so that a
+// failure a retry cannot fix is not followed by "please try again".
+func advises(reason string) bool {
+	r := strings.ToLower(reason)
+	return strings.Contains(r, "try again") || strings.Contains(r, "retry") || strings.Contains(r, "administrator")
 }
 
 // lowerFirst lowercases a sentence's first letter, but not an acronym's.

@@ -70,6 +70,8 @@ func TestFailureIsPlain(t *testing.T) {
 		"The database took too long.": "Sorry, I couldn't answer that: the database took too long. Please try again in a moment, or rephrase the question.",
 		"SQL kept failing":            "Sorry, I couldn't answer that: SQL kept failing. Please try again in a moment, or rephrase the question.",
 		"":                            "Sorry, I couldn't answer that. Please try again in a moment, or rephrase the question.",
+		"the language model rejected the bot's API key; an administrator needs to fix the bot's settings, so retrying will not help": "Sorry, I couldn't answer that: the language model rejected the bot's API key; an administrator needs to fix the bot's settings, so retrying will not help.",
+		"the language model is busy or failing; please try again in a minute":                                                        "Sorry, I couldn't answer that: the language model is busy or failing; please try again in a minute.",
 	}
 	for reason, want := range cases {
 		if got := Failure(reason).Text; got != want {

@@ -83,7 +83,7 @@ func openPool(ctx context.Context, dsn string, maxConns int32, who string, confi
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("connect to PostgreSQL at %s:%d as %s: %w", pcfg.ConnConfig.Host, pcfg.ConnConfig.Port, who, err)
+		return nil, connectError(err, pcfg.ConnConfig.Host, int(pcfg.ConnConfig.Port), who)
 	}
 	return pool, nil
 }
@@ -97,13 +97,14 @@ func ensureDatabase(ctx context.Context, cfg *config.Config, log *slog.Logger) e
 	}
 	var pgErr *pgconn.PgError
 	if !errors.As(err, &pgErr) || pgErr.Code != "3D000" { // invalid_catalog_name
-		return fmt.Errorf("connect to PostgreSQL at %s:%d as POSTGRES_USER %s: %w", cfg.PostgresHost, cfg.PostgresPort, cfg.PostgresUser, err)
+		return connectError(err, cfg.PostgresHost, cfg.PostgresPort, "POSTGRES_USER "+cfg.PostgresUser)
 	}
 	adminCfg := *cfg
 	adminCfg.PostgresDB = "postgres"
 	admin, err := pgx.Connect(ctx, adminCfg.PostgresDSN())
 	if err != nil {
-		return fmt.Errorf("database %s does not exist and the server cannot be reached to create it: %w", cfg.PostgresDB, err)
+		return fmt.Errorf("database %s does not exist and cannot be created: %w", cfg.PostgresDB,
+			connectError(err, cfg.PostgresHost, cfg.PostgresPort, "POSTGRES_USER "+cfg.PostgresUser))
 	}
 	defer admin.Close(ctx)
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{cfg.PostgresDB}.Sanitize()); err != nil {

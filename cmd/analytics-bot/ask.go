@@ -67,7 +67,7 @@ the SQL, the first rows, model turns, tokens, cost and latency.`)
 		printAnswer(e.stdout, conv.ThreadTS, ans)
 	}
 	if runErr != nil {
-		return fmt.Errorf("the question failed: %s", agent.FailureReason(runErr))
+		return fmt.Errorf("the question failed: %s", agent.FailureDetail(runErr))
 	}
 	return nil
 }

@@ -239,7 +239,11 @@ func (s *server) Run(ctx context.Context) error {
 		d := slackbot.NewDispatcher(s.queue, s.self,
 			slackbot.Allowlist{Channels: s.cfg.AllowedChannels, Users: s.cfg.AllowedUsers}, s.log)
 		wg.Go(func() {
-			if err := slackbot.RunSocketMode(runCtx, socketAPI, d, s.log); err != nil {
+			err := slackbot.RunSocketMode(runCtx, socketAPI, d, s.log)
+			if errors.Is(err, slackbot.ErrAppTokenRejected) {
+				err = &config.Error{Variable: "SLACK_APP_TOKEN", Problem: "was rejected by Slack (" + err.Error() + "): " + slackbot.AppTokenAdvice}
+			}
+			if err != nil {
 				errs <- err
 			}
 		})
