@@ -3,10 +3,10 @@ package main
 import (
 	"context"
 	"errors"
-	"io/fs"
-	"os"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
