@@ -14,6 +14,7 @@ import (
 	"github.com/tmc/langchaingo/llms"
 
 	"github.com/analytics-bot/analytics-bot/history"
+	"github.com/analytics-bot/analytics-bot/knowledge"
 	"github.com/analytics-bot/analytics-bot/prompts"
 	"github.com/analytics-bot/analytics-bot/schema"
 	"github.com/analytics-bot/analytics-bot/tools"
@@ -56,13 +57,22 @@ type Options struct {
 	MemoryTurns int
 	Prompts     *prompts.Set
 	Catalog     Catalog
-	Tools       ToolFactory
-	Memory      Memory
-	Recorder    Recorder
-	Prices      Prices
-	BotName     string
-	Now         func() time.Time
-	Logger      *slog.Logger
+	// Knowledge gives verified queries and glossary terms; nil runs
+	// without team knowledge.
+	Knowledge Knowledge
+	// KnowledgeBudget caps the tokens retrieved knowledge adds to the
+	// prompt (default knowledge.DefaultBudget).
+	KnowledgeBudget int
+	// KnowledgeResults is how many verified queries are retrieved per
+	// question (default 3).
+	KnowledgeResults int
+	Tools            ToolFactory
+	Memory           Memory
+	Recorder         Recorder
+	Prices           Prices
+	BotName          string
+	Now              func() time.Time
+	Logger           *slog.Logger
 }
 
 // Agent answers questions.
@@ -70,11 +80,10 @@ type Agent struct {
 	opts Options
 }
 
-// New checks the options and fills in defaults.
+// New checks the options and fills in defaults. Without a Model the agent
+// answers only the questions a verified query answers exactly.
 func New(opts Options) (*Agent, error) {
 	switch {
-	case opts.Model == nil:
-		return nil, errors.New("agent: a model is required")
 	case opts.ModelName == "":
 		return nil, errors.New("agent: a model name is required")
 	case opts.Prompts == nil:
@@ -95,6 +104,12 @@ func New(opts Options) (*Agent, error) {
 	}
 	if opts.MemoryTurns <= 0 {
 		opts.MemoryTurns = 5
+	}
+	if opts.KnowledgeBudget <= 0 {
+		opts.KnowledgeBudget = knowledge.DefaultBudget
+	}
+	if opts.KnowledgeResults <= 0 {
+		opts.KnowledgeResults = 3
 	}
 	if opts.Prices == nil {
 		opts.Prices = DefaultPrices()
@@ -124,7 +139,7 @@ func (a *Agent) Run(ctx context.Context, question string, conv history.Conversat
 	if strings.TrimSpace(question) == "" {
 		err = ErrEmptyQuestion
 	} else {
-		err = a.loop(ctx, question, conv, ans)
+		err = a.answer(ctx, question, conv, ans)
 	}
 	ans.Latency = time.Since(start)
 	ans.CostUSD = a.opts.Prices.Cost(a.opts.ModelName, ans.Usage)
@@ -144,6 +159,40 @@ func (a *Agent) Run(ctx context.Context, question string, conv history.Conversat
 		a.opts.Logger.ErrorContext(ctx, "could not record the question", slog.Any("error", recErr))
 	}
 	return ans, err
+}
+
+// answer answers from a verified query when the question is one exactly,
+// else asks the model; either way it notes a verified query behind the
+// answer's SQL.
+func (a *Agent) answer(ctx context.Context, question string, conv history.Conversation, ans *Answer) error {
+	earlier, err := a.earlier(ctx, conv)
+	if err != nil {
+		return err
+	}
+	if done, err := a.exact(ctx, question, conv, earlier, ans); done || err != nil {
+		return err
+	}
+	if a.opts.Model == nil {
+		ans.Model = ""
+		return ErrNoModel
+	}
+	if err := a.loop(ctx, question, conv, earlier, ans); err != nil {
+		return err
+	}
+	a.badge(ctx, ans)
+	return nil
+}
+
+// earlier reads the thread's earlier questions, oldest first.
+func (a *Agent) earlier(ctx context.Context, conv history.Conversation) ([]history.Entry, error) {
+	if a.opts.Memory == nil {
+		return nil, nil
+	}
+	earlier, err := a.opts.Memory.Recent(ctx, conv, a.opts.MemoryTurns)
+	if err != nil {
+		return nil, fmt.Errorf("read the thread's earlier questions: %w", err)
+	}
+	return earlier, nil
 }
 
 func (a *Agent) record(ctx context.Context, question string, conv history.Conversation, ans *Answer) error {

@@ -68,6 +68,11 @@ type Answer struct {
 	Error string `json:"error,omitempty"`
 	// HistoryID is the query_history row written for the question.
 	HistoryID int64 `json:"history_id,omitempty"`
+	// Verified names the verified query the answer's SQL is, if any.
+	Verified *VerifiedRef `json:"verified,omitempty"`
+	// NoModel is true when the answer came from a verified query with no
+	// model call.
+	NoModel bool `json:"no_model,omitempty"`
 }
 
 // Errors Run returns; the Slack layer turns them into plain sentences.
@@ -101,6 +106,8 @@ func FailureReason(err error) string {
 		return "the language model did not answer in time; please try again in a minute"
 	case errors.Is(err, ErrModelUnavailable):
 		return "the language model could not be reached or kept failing; please try again in a minute"
+	case errors.Is(err, ErrNoModel):
+		return "no language model is configured (OPENAI_API_KEY is not set), so I can only answer the team's verified questions asked exactly as written"
 	case errors.Is(err, ErrEmptyQuestion):
 		return "the question is empty; ask me something about the data"
 	default:

@@ -17,8 +17,8 @@ import (
 
 // loop runs model turns until the model answers without tool calls or a
 // budget runs out.
-func (a *Agent) loop(ctx context.Context, question string, conv history.Conversation, ans *Answer) error {
-	messages, err := a.messages(ctx, question, conv)
+func (a *Agent) loop(ctx context.Context, question string, conv history.Conversation, earlier []history.Entry, ans *Answer) error {
+	messages, err := a.messages(ctx, question, conv, earlier)
 	if err != nil {
 		return err
 	}

@@ -10,8 +10,8 @@ import (
 
 // messages builds the conversation sent on the first turn: exactly the
 // Prompt that `analytics-bot prompt` prints.
-func (a *Agent) messages(ctx context.Context, question string, conv history.Conversation) ([]llms.MessageContent, error) {
-	p, err := a.Prompt(ctx, question, conv)
+func (a *Agent) messages(ctx context.Context, question string, conv history.Conversation, earlier []history.Entry) ([]llms.MessageContent, error) {
+	p, err := a.prompt(ctx, question, conv, earlier)
 	if err != nil {
 		return nil, err
 	}

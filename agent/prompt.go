@@ -24,8 +24,8 @@ const (
 // prints the whole struct.
 type Prompt struct {
 	// Messages are the messages in order: the stable system prompt with
-	// the schema, the per-question context, the thread's earlier turns
-	// and the question.
+	// the schema, the per-question context, the retrieved knowledge (when
+	// there is any), the thread's earlier turns and the question.
 	Messages []PromptMessage `json:"messages"`
 	// Tokens is the whole prompt's size once CountTokens has run.
 	Tokens int `json:"tokens"`
@@ -60,8 +60,17 @@ type GlossaryMatch struct {
 // Prompt builds the messages of a question's first turn, as Run sends
 // them. The stable part (rules, then the schema summary chosen for the
 // question) comes first so that the provider's prompt cache can reuse it;
-// the date, the asker and the thread's earlier turns follow.
+// the date, the asker, the team knowledge retrieved for the question and
+// the thread's earlier turns follow.
 func (a *Agent) Prompt(ctx context.Context, question string, conv history.Conversation) (*Prompt, error) {
+	earlier, err := a.earlier(ctx, conv)
+	if err != nil {
+		return nil, err
+	}
+	return a.prompt(ctx, question, conv, earlier)
+}
+
+func (a *Agent) prompt(ctx context.Context, question string, conv history.Conversation, earlier []history.Entry) (*Prompt, error) {
 	summary, err := a.opts.Catalog.Summary(ctx, question)
 	if err != nil {
 		return nil, fmt.Errorf("schema for the system prompt: %w", err)
@@ -70,12 +79,9 @@ func (a *Agent) Prompt(ctx context.Context, question string, conv history.Conver
 	if err != nil {
 		return nil, err
 	}
-	var earlier []history.Entry
-	if a.opts.Memory != nil {
-		earlier, err = a.opts.Memory.Recent(ctx, conv, a.opts.MemoryTurns)
-		if err != nil {
-			return nil, fmt.Errorf("read the thread's earlier questions: %w", err)
-		}
+	know, err := a.KnowledgePrompt(ctx, question, earlier)
+	if err != nil {
+		return nil, err
 	}
 	now := a.opts.Now().UTC()
 	contextText, err := a.opts.Prompts.Context(prompts.ContextData{
@@ -91,6 +97,15 @@ func (a *Agent) Prompt(ctx context.Context, question string, conv history.Conver
 	}
 	if p.Tables == nil {
 		p.Tables = []schema.SummaryTable{}
+	}
+	if know.Text != "" {
+		p.Messages = append(p.Messages, PromptMessage{Role: RoleSystem, Content: know.Text})
+	}
+	for _, m := range know.Verified {
+		p.Verified = append(p.Verified, VerifiedMatch{ID: m.ID, Score: m.Score})
+	}
+	for _, t := range know.Terms {
+		p.Glossary = append(p.Glossary, GlossaryMatch{Term: t.Term})
 	}
 	for _, e := range earlier {
 		answer := e.Answer

@@ -43,6 +43,8 @@ type Renderer struct {
 	PictureCharts bool
 	// NoCharts turns charts off altogether (CHARTS=false).
 	NoCharts bool
+	// Verify offers the Verify button (there are curators to press it).
+	Verify bool
 }
 
 // AnswerMessage is an answer rendered for Slack, whole and in the two
@@ -87,7 +89,11 @@ func (r Renderer) Answer(ans *agent.Answer, historyID int64) AnswerMessage {
 	head := textBlocks(text)
 	var actions []slack.Block
 	if ans.Status != history.StatusFailed {
-		actions = append(actions, buttons(historyID))
+		b := buttons(historyID)
+		if r.Verify && historyID > 0 && ans.SQL != "" && ans.Verified == nil {
+			b.Elements.ElementSet = append(b.Elements.ElementSet, verifyButton(historyID))
+		}
+		actions = append(actions, b)
 	}
 	if historyID > 0 {
 		actions = append(actions, feedback(historyID))
@@ -111,6 +117,9 @@ func (r Renderer) Answer(ans *agent.Answer, historyID int64) AnswerMessage {
 	default:
 		table, s := dataTable(res)
 		tail = withFooter(append(visual, table), footer(ans, &s, false), actions)
+	}
+	if ans.Verified != nil {
+		tail = append([]slack.Block{verifiedLine(ans.Verified)}, tail...)
 	}
 	out.Tail = tail
 	out.Blocks = append(slices.Clone(head), tail...)
@@ -202,6 +211,9 @@ func footer(ans *agent.Answer, s *shape, dropped bool) string {
 	}
 	if ans.CostUSD > 0 {
 		parts = append(parts, dollars(ans.CostUSD))
+	}
+	if ans.NoModel {
+		parts = append(parts, "no model call")
 	}
 	if more {
 		parts = append(parts, "say *export csv* for everything")

@@ -19,6 +19,7 @@ import (
 	"github.com/analytics-bot/analytics-bot/demodata"
 	"github.com/analytics-bot/analytics-bot/fake"
 	"github.com/analytics-bot/analytics-bot/history"
+	"github.com/analytics-bot/analytics-bot/knowledge"
 	"github.com/analytics-bot/analytics-bot/llm"
 	"github.com/analytics-bot/analytics-bot/pgtest"
 	"github.com/analytics-bot/analytics-bot/prompts"
@@ -75,6 +76,12 @@ type Options struct {
 	MaxTokens int
 	// Now is the agent's clock (default time.Now).
 	Now func() time.Time
+	// Knowledge loads the built-in demo knowledge and gives it to the
+	// agent (retrieval, verified badge, exact matches).
+	Knowledge bool
+	// NoModel builds the agent with no model at all, as when no
+	// OPENAI_API_KEY is set.
+	NoModel bool
 }
 
 // Fixture is a ready agent and what tests look at behind it.
@@ -87,6 +94,8 @@ type Fixture struct {
 	History  *history.Store
 	Catalog  *schema.Cache
 	Readonly *readonly.DB
+	// Knowledge is the knowledge store when Options.Knowledge is set.
+	Knowledge *knowledge.Store
 }
 
 // New builds a fixture for tb; everything it opens is closed, and the
@@ -100,11 +109,11 @@ func New(tb testing.TB, opts Options) *Fixture {
 	}
 
 	model := opts.Model
-	if model == nil {
+	if model == nil && !opts.NoModel {
 		f.OpenAI = fake.NewOpenAI(tb)
 		model = openAIClient(tb, f.OpenAI.URL, opts)
 	}
-	if opts.WrapModel != nil {
+	if opts.WrapModel != nil && model != nil {
 		model = opts.WrapModel(model)
 	}
 
@@ -128,8 +137,20 @@ func New(tb testing.TB, opts Options) *Fixture {
 		tb.Fatal(err)
 	}
 	deps := tools.Deps{Catalog: f.Catalog, DB: f.Readonly, Exporter: f.Readonly, History: f.History}
+	var know agent.Knowledge
+	if opts.Knowledge {
+		if f.Knowledge, err = knowledge.NewStore(ctx, owner); err != nil {
+			tb.Fatal(err)
+		}
+		loader := knowledge.Loader{DB: f.Readonly, Store: f.Knowledge}
+		if _, err := loader.Load(ctx); err != nil {
+			tb.Fatal(err)
+		}
+		know = f.Knowledge
+	}
 	f.Agent, err = agent.New(agent.Options{
-		Model: model, ModelName: ModelName, Prompts: ps, Catalog: f.Catalog, Memory: f.History, Recorder: f.History,
+		Knowledge: know,
+		Model:     model, ModelName: ModelName, Prompts: ps, Catalog: f.Catalog, Memory: f.History, Recorder: f.History,
 		MaxTurns: opts.MaxTurns, MaxTokens: opts.MaxTokens, Now: opts.Now,
 		Tools: func(conv history.Conversation) []tools.Tool {
 			set := tools.NewSet(deps, conv).Tools()

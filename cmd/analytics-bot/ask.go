@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -37,14 +38,20 @@ the SQL, the first rows, model turns, tokens, cost and latency.`)
 	if question == "" {
 		return fmt.Errorf("%w: ask needs a question, for example: analytics-bot ask \"what was DAU by platform last week?\"", errUsage)
 	}
-	cfg, log, err := loadConfig(ctx, e, config.NeedDatabase|config.NeedModel)
+	cfg, log, err := loadConfig(ctx, e, config.NeedDatabase)
 	if err != nil {
 		return err
 	}
+	// Without a model, a question that a verified query answers exactly
+	// is still answered; any other ends with the missing setting's name.
+	noModel := cfg.Validate(config.NeedModel)
 	s, err := newStack(ctx, cfg, log, stackOptions{
 		files: func(history.Conversation) tools.FileSender { return localFiles{dir: ".", out: e.stderr} },
 	})
 	if err != nil {
+		if noModel != nil {
+			return noModel
+		}
 		return err
 	}
 	defer s.Close()
@@ -56,6 +63,9 @@ the SQL, the first rows, model turns, tokens, cost and latency.`)
 		return err
 	}
 	ans, runErr := s.agent.Run(ctx, question, conv)
+	if errors.Is(runErr, agent.ErrNoModel) && noModel != nil {
+		return noModel
+	}
 	if *chartFile != "" && ans.Result != nil {
 		if err := writeChart(*chartFile, ans, question, e.stderr); err != nil {
 			return err
@@ -102,7 +112,15 @@ func printAnswer(w io.Writer, thread string, ans *agent.Answer) {
 		}
 		tw.Flush()
 	}
+	if v := ans.Verified; v != nil {
+		fmt.Fprintf(w, "\n✓ Verified query: %s (%s)\n", v.Label, v.ID)
+	}
 	u := ans.Usage
+	if ans.NoModel {
+		fmt.Fprintf(w, "\nno model call · cost $0 · latency %s · %s\n", ans.Latency.Round(time.Millisecond), ans.Status)
+		fmt.Fprintf(w, "thread %s (continue with --thread %s)\n", thread, thread)
+		return
+	}
 	fmt.Fprintf(w, "\nturns %d · tokens %d in (%d cached) / %d out · cost $%.4f · latency %s · %s\n",
 		ans.Turns, u.InputTokens, u.CachedInputTokens, u.OutputTokens, ans.CostUSD, ans.Latency.Round(time.Millisecond), ans.Status)
 	fmt.Fprintf(w, "thread %s (continue with --thread %s)\n", thread, thread)
@@ -127,6 +145,10 @@ type askJSON struct {
 	Error     string            `json:"error,omitempty"`
 	Thread    string            `json:"thread"`
 	ToolCalls []agent.ToolCall  `json:"tool_calls"`
+	// Verified names the verified query the SQL is; NoModel says the
+	// answer came from it with no model call.
+	Verified *agent.VerifiedRef `json:"verified,omitempty"`
+	NoModel  bool               `json:"no_model"`
 }
 
 func printAnswerJSON(w io.Writer, question, thread string, ans *agent.Answer) error {
@@ -134,6 +156,7 @@ func printAnswerJSON(w io.Writer, question, thread string, ans *agent.Answer) er
 		Question: question, Answer: ans.Text, SQL: ans.SQL, Columns: []readonly.Column{}, Rows: [][]any{},
 		Turns: ans.Turns, Tokens: ans.Usage, CostUSD: ans.CostUSD, LatencyMS: ans.Latency.Milliseconds(),
 		Model: ans.Model, Status: string(ans.Status), Thread: thread, ToolCalls: ans.ToolCalls, Chart: ans.Chart,
+		Verified: ans.Verified, NoModel: ans.NoModel,
 	}
 	if ans.Error != "" {
 		out.Error = ans.Error

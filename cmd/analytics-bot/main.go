@@ -49,6 +49,7 @@ func commands() []command {
 		{"ask", "answer one question in the terminal", runAsk},
 		{"prompt", "print what the model would receive for a question", runPrompt},
 		{"eval", "score the golden questions (evals/) against the configured model", runEval},
+		{"knowledge", "check the knowledge files (check) or write approved verified queries as YAML (export)", runKnowledge},
 		{"version", "print the version", runVersion},
 	}
 }

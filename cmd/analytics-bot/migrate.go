@@ -69,6 +69,13 @@ func printMigrateSummary(w io.Writer, cfg *config.Config, res *migrations.Result
 		fmt.Fprintf(w, "generated a password for %s and kept it in the database for local use (set POSTGRES_READONLY_PASSWORD to choose your own)\n",
 			cfg.ReadonlyUser)
 	}
+	if len(res.ForDBA) > 0 {
+		fmt.Fprintf(w, "\nThe migrating user may not set these limits on %s; until a DBA runs them as a superuser in database %s, only the bot's statement gate stops the functions they name:\n\n",
+			cfg.ReadonlyUser, cfg.PostgresDB)
+		for _, stmt := range res.ForDBA {
+			fmt.Fprintf(w, "%s;\n", stmt)
+		}
+	}
 }
 
 // terminal reports whether w is a person's terminal rather than a file, a

@@ -36,12 +36,30 @@ func TestCLIPromptWithoutAPIKey(t *testing.T) {
 			t.Errorf("the JSON lacks %q", key)
 		}
 	}
-	if string(fields["verified"]) != "[]" || string(fields["glossary"]) != "[]" {
-		t.Errorf("verified %s, glossary %s; want empty lists", fields["verified"], fields["glossary"])
+	// The built-in knowledge: the verified query and the term the
+	// question names, in a system message after the stable part.
+	if len(p.Verified) == 0 || p.Verified[0].ID != "dau-by-platform-last-week" || p.Verified[0].Score <= 0 {
+		t.Errorf("verified = %s, want dau-by-platform-last-week first with a score", fields["verified"])
 	}
-	if len(p.Messages) != 3 || p.Messages[0].Role != "system" || p.Messages[2].Role != "user" || p.Messages[2].Content != "what is DAU by platform?" {
+	if len(p.Glossary) == 0 || p.Glossary[0].Term != "DAU" {
+		t.Errorf("glossary = %s, want DAU", fields["glossary"])
+	}
+	if len(p.Messages) != 4 || p.Messages[0].Role != "system" || !strings.HasPrefix(p.Messages[2].Content, "## Team knowledge") ||
+		p.Messages[3].Role != "user" || p.Messages[3].Content != "what is DAU by platform?" {
 		t.Fatalf("messages = %+v", p.Messages)
 	}
+	if p.Messages[2].Tokens > 600 {
+		t.Errorf("the knowledge adds %d tokens, over its budget of 600", p.Messages[2].Tokens)
+	}
+	t.Logf("knowledge adds %d tokens to the demo prompt", p.Messages[2].Tokens)
+
+	// With no knowledge, the lists are empty.
+	b.env["KNOWLEDGE_DIR"] = t.TempDir()
+	fields, p = promptJSON(t, b.env, "what is DAU by platform?")
+	if string(fields["verified"]) != "[]" || string(fields["glossary"]) != "[]" || len(p.Messages) != 3 {
+		t.Errorf("verified %s, glossary %s, %d messages; want empty lists and no knowledge message", fields["verified"], fields["glossary"], len(p.Messages))
+	}
+	delete(b.env, "KNOWLEDGE_DIR")
 	if !strings.Contains(p.Messages[0].Content, "public.app_metrics (") || !strings.Contains(p.Messages[0].Content, "<data>") {
 		t.Errorf("the system prompt lacks the framed schema:\n%s", p.Messages[0].Content)
 	}
@@ -92,7 +110,7 @@ func TestCLIPromptIsWhatTheModelReceives(t *testing.T) {
 			t.Errorf("message %d: sent %s %q, printed %s %q", i, m.Role, m.Content, p.Messages[i].Role, p.Messages[i].Content)
 		}
 	}
-	if len(p.Messages) != 5 {
-		t.Errorf("%d messages, want system, context, the earlier question and answer, the question", len(p.Messages))
+	if len(p.Messages) != 6 {
+		t.Errorf("%d messages, want system, context, knowledge, the earlier question and answer, the question", len(p.Messages))
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -78,9 +79,12 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 	if role != roleAll && role != roleHTTP && role != roleWorker {
 		return nil, fmt.Errorf("%w: serve: --role must be all, http or worker", errUsage)
 	}
-	cfg, log, err := loadConfig(ctx, e, config.NeedDatabase|config.NeedModel|config.NeedSlack)
+	cfg, log, err := loadConfig(ctx, e, config.NeedDatabase|config.NeedSlack)
 	if err != nil {
 		return nil, err
+	}
+	if err := cfg.Validate(config.NeedModel); err != nil {
+		log.WarnContext(ctx, "no language model: only questions a verified query answers exactly get answers", slog.Any("problem", err))
 	}
 	start := time.Now()
 	tel, metrics, err := setupTelemetry(ctx, cfg, e)
@@ -136,7 +140,7 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 			liveness.PickupHook(metrics)),
 		Worker: slackbot.WorkerOptions{
 			Slack: api, Agent: newMeasuredAgent(s.agent, cfg, tel, metrics, log), History: s.history, Exporter: s.db,
-			ExportMaxRows: cfg.ExportMaxRows, Charts: cfg.Charts, Metrics: metrics,
+			ExportMaxRows: cfg.ExportMaxRows, ExportMaxBytes: cfg.ExportMaxBytes, Charts: cfg.Charts, Metrics: metrics,
 		},
 	}
 	if cfg.Schedules {
@@ -164,7 +168,7 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 	}
 	s.http = &http.Server{
 		Handler: slackbot.NewHandler(slackbot.ServerOptions{
-			SigningSecret: cfg.SlackSigningSecret, Dispatcher: dispatcher, Ready: s.ready, Logger: log,
+			SigningSecret: cfg.SlackSigningSecret, Dispatcher: dispatcher, Ready: s.ready, ReadyDetail: s.readyDetail, Logger: log,
 			Middleware: httpMiddleware(cfg, tel, metrics),
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -180,6 +184,9 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 	return s, nil
 }
 
+// knowledgeReload is how often serve looks for changed knowledge files.
+const knowledgeReload = 5 * time.Second
+
 // Addr is the address the server listens on.
 func (s *server) Addr() string { return s.listener.Addr().String() }
 
@@ -193,6 +200,21 @@ func (s *server) ready(ctx context.Context) error {
 		return fmt.Errorf("%d migration(s) pending: run 'analytics-bot migrate'", len(pending))
 	}
 	return nil
+}
+
+// readyDetail is /readyz's detail line: the dangerous functions the
+// read-only role may still execute (where migrate could not revoke them,
+// a DBA should; the statement gate refuses them meanwhile).
+func (s *server) readyDetail(ctx context.Context) string {
+	fns, err := migrations.StillCallable(ctx, s.owner, s.cfg.ReadonlyUser)
+	if err != nil {
+		return "dangerous functions: could not check (" + err.Error() + ")"
+	}
+	if len(fns) == 0 {
+		return "dangerous functions: none callable by " + s.cfg.ReadonlyUser
+	}
+	return fmt.Sprintf("dangerous functions still callable by %s (refused by the statement gate; run the statements 'analytics-bot migrate' prints as a DBA): %s",
+		s.cfg.ReadonlyUser, strings.Join(fns, ", "))
 }
 
 // Run serves until ctx ends, then stops taking requests, lets running
@@ -231,6 +253,7 @@ func (s *server) Run(ctx context.Context) error {
 		}
 	})
 	wg.Go(func() { s.catalog.Run(runCtx) })
+	wg.Go(func() { s.loader.Watch(runCtx, knowledgeReload) })
 	if s.schedules != nil && s.role != roleHTTP && s.cfg.Workers > 0 {
 		wg.Go(func() { s.schedules.Planner().Run(runCtx) })
 	}

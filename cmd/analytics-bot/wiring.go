@@ -10,12 +10,14 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/tmc/langchaingo/llms"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/analytics-bot/analytics-bot/agent"
 	"github.com/analytics-bot/analytics-bot/config"
 	"github.com/analytics-bot/analytics-bot/history"
+	"github.com/analytics-bot/analytics-bot/knowledge"
 	"github.com/analytics-bot/analytics-bot/llm"
 	"github.com/analytics-bot/analytics-bot/prompts"
 	"github.com/analytics-bot/analytics-bot/readonly"
@@ -35,7 +37,11 @@ type stack struct {
 	catalog  *schema.Cache
 	history  *history.Store
 	prompts  *prompts.Set
-	agent    *agent.Agent
+	// knowledge is the team's verified queries and glossary; loader
+	// reloads them from KNOWLEDGE_DIR.
+	knowledge *knowledge.Store
+	loader    *knowledge.Loader
+	agent     *agent.Agent
 }
 
 func (s *stack) Close() {
@@ -81,7 +87,9 @@ func newStack(ctx context.Context, cfg *config.Config, log *slog.Logger, opts st
 	if s.readonly, err = openReadonlyPool(ctx, cfg, s.owner, maxConns, readonly.ConfigurePool, traceSQL); err != nil {
 		return nil, err
 	}
-	s.db = readonly.New(s.readonly, readonly.Options{Timeout: cfg.QueryTimeout, MaxRows: cfg.MaxResultRows, Logger: log})
+	s.db = readonly.New(s.readonly, readonly.Options{
+		Timeout: cfg.QueryTimeout, MaxRows: cfg.MaxResultRows, MaxBytes: cfg.MaxResultBytes, Logger: log,
+	})
 	s.catalog = schema.NewCache(s.readonly, 10*time.Minute, log)
 	s.history = history.NewStore(s.owner)
 
@@ -103,11 +111,22 @@ func newStack(ctx context.Context, cfg *config.Config, log *slog.Logger, opts st
 	if err != nil {
 		return nil, &config.Error{Variable: "AI_PRICES", Problem: "is invalid: " + err.Error()}
 	}
-	model, err := llm.New(llm.Options{BaseURL: cfg.OpenAIBaseURL, APIKey: cfg.OpenAIAPIKey, Model: modelName})
-	if err != nil {
+	if s.knowledge, err = knowledge.NewStore(ctx, s.owner); err != nil {
 		return nil, err
 	}
-	if opts.tracer != nil {
+	s.loader = &knowledge.Loader{Dir: cfg.KnowledgeDir, DB: s.db, Store: s.knowledge, Logger: log}
+	if _, err := s.loader.Load(ctx); err != nil {
+		return nil, fmt.Errorf("load knowledge: %w", err)
+	}
+	// Without a model only questions a verified query answers exactly are
+	// answered; the others end with a plain sentence saying why.
+	var model llms.Model
+	if cfg.Validate(config.NeedModel) == nil {
+		if model, err = llm.New(llm.Options{BaseURL: cfg.OpenAIBaseURL, APIKey: cfg.OpenAIAPIKey, Model: modelName}); err != nil {
+			return nil, err
+		}
+	}
+	if opts.tracer != nil && model != nil {
 		model = telemetry.TraceModel(model, opts.tracer, opts.meter, telemetry.ModelOptions{
 			Model: modelName, Provider: "openai",
 			Cost: func(m string, in, cached, out int) float64 {
@@ -117,10 +136,11 @@ func newStack(ctx context.Context, cfg *config.Config, log *slog.Logger, opts st
 	}
 	deps := tools.Deps{
 		Catalog: s.catalog, DB: s.db, Exporter: s.db, History: s.history,
-		ExportMaxRows: cfg.ExportMaxRows, Logger: log,
+		ExportMaxRows: cfg.ExportMaxRows, ExportMaxBytes: cfg.ExportMaxBytes, MaxExports: cfg.MaxExportsPerQuestion,
+		Logger: log,
 	}
 	s.agent, err = agent.New(agent.Options{
-		Model: model, ModelName: modelName, Prompts: s.prompts, Catalog: s.catalog,
+		Model: model, ModelName: modelName, Prompts: s.prompts, Catalog: s.catalog, Knowledge: s.knowledge,
 		Memory: s.history, Recorder: s.history, Prices: prices, BotName: cfg.ProjectName, Logger: log,
 		Tools: func(conv history.Conversation) []tools.Tool {
 			d := deps
