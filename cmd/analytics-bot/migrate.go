@@ -42,6 +42,7 @@ func runMigrate(ctx context.Context, e env, args []string) error {
 		ReadonlyPassword: cfg.ReadonlyPassword,
 		GeneratePassword: cfg.IsLocal(),
 		StatementTimeout: cfg.QueryTimeout,
+		Schemas:          cfg.AnalyticsSchemas,
 		Logger:           log,
 	})
 	if err != nil {
@@ -65,6 +66,7 @@ func printMigrateSummary(w io.Writer, cfg *config.Config, res *migrations.Result
 	}
 	fmt.Fprintf(w, "migrated database %s at %s:%d: %d migration(s) applied%s, read-only role %s ready (%s)\n",
 		cfg.PostgresDB, cfg.PostgresHost, cfg.PostgresPort, len(res.Applied), applied, cfg.ReadonlyUser, took.Round(time.Millisecond))
+	fmt.Fprintln(w, res.Readable.String())
 	if res.GeneratedPassword {
 		fmt.Fprintf(w, "generated a password for %s and kept it in the database for local use (set POSTGRES_READONLY_PASSWORD to choose your own)\n",
 			cfg.ReadonlyUser)
