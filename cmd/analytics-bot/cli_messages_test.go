@@ -58,7 +58,7 @@ func TestCLIMigrateOnATerminalPrintsAShortSummary(t *testing.T) {
 	stderr := &ttyBuffer{}
 	stdout, password := migrateWithGeneratedPassword(t, stderr)
 	all := stdout + stderr.String()
-	if n := strings.Count(strings.TrimSpace(all), "\n") + 1; n > 3 {
+	if n := strings.Count(strings.TrimSpace(all), "\n") + 1; n > 6 {
 		t.Errorf("migrate printed %d lines on a terminal, want a short summary:\n%s", n, all)
 	}
 	if strings.Contains(all, `{"time"`) {

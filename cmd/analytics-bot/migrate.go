@@ -10,7 +10,6 @@ import (
 
 	"github.com/analytics-bot/analytics-bot/config"
 	"github.com/analytics-bot/analytics-bot/migrations"
-	"github.com/analytics-bot/analytics-bot/telemetry"
 )
 
 func runMigrate(ctx context.Context, e env, args []string) error {
@@ -25,7 +24,7 @@ func runMigrate(ctx context.Context, e env, args []string) error {
 	if terminal(e.stderr) && !cfg.Debug {
 		// A person is watching: the summary below says it all; the log
 		// keeps only warnings. Under systemd every step is logged as JSON.
-		log = slog.New(telemetry.NewLogHandler(e.stderr, slog.LevelWarn))
+		log = slog.New(newTermHandler(e.stderr, slog.LevelWarn))
 	}
 	start := time.Now()
 	if err := ensureDatabase(ctx, cfg, log); err != nil {
