@@ -21,6 +21,7 @@ import (
 	"github.com/analytics-bot/analytics-bot/migrations"
 	"github.com/analytics-bot/analytics-bot/schedule"
 	"github.com/analytics-bot/analytics-bot/slackbot"
+	"github.com/analytics-bot/analytics-bot/slackmsg"
 	"github.com/analytics-bot/analytics-bot/telemetry"
 	"github.com/analytics-bot/analytics-bot/tools"
 )
@@ -141,6 +142,7 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 		Worker: slackbot.WorkerOptions{
 			Slack: api, Agent: newMeasuredAgent(s.agent, cfg, tel, metrics, log), History: s.history, Exporter: s.db,
 			ExportMaxRows: cfg.ExportMaxRows, ExportMaxBytes: cfg.ExportMaxBytes, Charts: cfg.Charts, Metrics: metrics,
+			Render: slackmsg.Renderer{ScheduleButton: cfg.Schedules},
 		},
 	}
 	if cfg.Schedules {
@@ -164,7 +166,7 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 
 	var dispatcher *slackbot.Dispatcher
 	if role != roleWorker {
-		dispatcher = slackbot.NewDispatcher(s.queue, s.self, allow, log)
+		dispatcher = s.dispatcher(allow)
 	}
 	s.http = &http.Server{
 		Handler: slackbot.NewHandler(slackbot.ServerOptions{
@@ -185,6 +187,16 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 	log.InfoContext(ctx, "serving", slog.String("addr", s.listener.Addr().String()), slog.String("role", role),
 		slog.Int("workers", workers), slog.String("bot_user", s.self.UserID), slog.Duration("startup", time.Since(start)))
 	return s, nil
+}
+
+// dispatcher turns Slack deliveries into work, with scheduled questions
+// when they are on.
+func (s *server) dispatcher(allow slackbot.Allowlist) *slackbot.Dispatcher {
+	d := slackbot.NewDispatcher(s.queue, s.self, allow, s.log)
+	if s.schedules != nil {
+		d.WithSchedules(s.schedules)
+	}
+	return d
 }
 
 // knowledgeReload is how often serve looks for changed knowledge files.
@@ -268,8 +280,7 @@ func (s *server) Run(ctx context.Context) error {
 	}
 	if s.cfg.SlackAppToken != "" && s.role != roleWorker {
 		socketAPI := slack.New(s.cfg.SlackBotToken, slack.OptionAPIURL(s.cfg.SlackAPIURL), slack.OptionAppLevelToken(s.cfg.SlackAppToken))
-		d := slackbot.NewDispatcher(s.queue, s.self,
-			slackbot.Allowlist{Channels: s.cfg.AllowedChannels, Users: s.cfg.AllowedUsers}, s.log)
+		d := s.dispatcher(slackbot.Allowlist{Channels: s.cfg.AllowedChannels, Users: s.cfg.AllowedUsers})
 		wg.Go(func() {
 			err := slackbot.RunSocketMode(runCtx, socketAPI, d, s.log)
 			if errors.Is(err, slackbot.ErrAppTokenRejected) {
