@@ -65,7 +65,10 @@ func (c *Cluster) Port() int { return c.port }
 func (c *Cluster) New(tb testing.TB) *DB { tb.Helper(); return newOn(tb, c.server) }
 
 // NewMigrated creates a migrated database on the cluster.
-func (c *Cluster) NewMigrated(tb testing.TB) *DB { tb.Helper(); return migrate(tb, newOn(tb, c.server)) }
+func (c *Cluster) NewMigrated(tb testing.TB) *DB {
+	tb.Helper()
+	return migrate(tb, newOn(tb, c.server))
+}
 
 // CatchUp waits until the replica r has replayed everything primary has
 // written so far.
