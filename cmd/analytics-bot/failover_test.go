@@ -162,7 +162,10 @@ func TestWorkThatKillsItsProcessTwiceIsAbandoned(t *testing.T) {
 	b.startServe()
 	second.kill()
 
-	b.waitForText("C100", thread, "stopped me twice")
+	msg := b.waitForText("C100", thread, "stopped me twice")
+	if msg.Updates == 0 && !(msg.Stream && !msg.Streaming) {
+		t.Error("the failure message did not finish the answer's stream or replace its placeholder")
+	}
 	if msgs := threadMessages(b.slack, "C100", thread); len(msgs) != 1 {
 		t.Errorf("%d bot messages in the thread, want 1", len(msgs))
 	}
