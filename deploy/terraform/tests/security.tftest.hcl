@@ -335,4 +335,13 @@ run "api" {
     condition     = output.slack_request_url == "https://api0000001.execute-api.us-east-1.amazonaws.com/slack/events"
     error_message = "slack_request_url must be the API endpoint + /slack/events."
   }
+
+  assert {
+    condition = (
+      output.bot_base_url == "https://api0000001.execute-api.us-east-1.amazonaws.com" &&
+      output.slack_interactivity_url == "https://api0000001.execute-api.us-east-1.amazonaws.com/slack/interactions" &&
+      output.slack_slash_command_url == "https://api0000001.execute-api.us-east-1.amazonaws.com/slack/commands"
+    )
+    error_message = "Every URL of the Slack app manifest needs an output: the base URL (for YOUR-HOST, no path) and one per route."
+  }
 }
