@@ -21,7 +21,7 @@ run: check-model build
 # Fails in a second, before building and migrating, when no model is
 # configured (the binary checks the same again, SSM included).
 check-model:
-	@scripts/check-model.sh
+	@QUESTION_IS_DEFAULT=$(if $(filter file,$(origin QUESTION)),1,0) scripts/check-model.sh
 
 # The Slack server on local defaults (needs the Slack settings too).
 serve: build

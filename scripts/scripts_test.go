@@ -97,3 +97,37 @@ func TestMakeRunChecksTheModelFirst(t *testing.T) {
 		t.Errorf("make run starts with %q, want the model check", lines[0])
 	}
 }
+
+// TestCheckModelLetsTheDefaultQuestionRunWithoutAModel: `make run`'s
+// default question is a built-in verified query, answered with no model
+// call, so the check lets it through; any other question still fails fast.
+func TestCheckModelLetsTheDefaultQuestionRunWithoutAModel(t *testing.T) {
+	t.Parallel()
+	out, code := runScript(t, "check-model.sh", "QUESTION_IS_DEFAULT=1")
+	if code != 0 || !strings.Contains(out, "no model call") {
+		t.Errorf("default question: exit %d, output %q; want exit 0 saying no model is called", code, out)
+	}
+	if out, code := runScript(t, "check-model.sh", "QUESTION_IS_DEFAULT=0"); code != 2 {
+		t.Errorf("own question: exit %d, output %q; want exit 2", code, out)
+	}
+	if out, code := runScript(t, "check-model.sh", "QUESTION_IS_DEFAULT=1", "KNOWLEDGE_DIR=/elsewhere"); code != 2 {
+		t.Errorf("own knowledge: exit %d, output %q; want exit 2 (the default question may not be verified there)", code, out)
+	}
+	if _, err := exec.LookPath("make"); err != nil {
+		return
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-n", "check-model"}, "QUESTION_IS_DEFAULT=1"},
+		{[]string{"-n", "check-model", "QUESTION=how many crashes?"}, "QUESTION_IS_DEFAULT=0"},
+	} {
+		cmd := exec.Command("make", c.args...)
+		cmd.Dir = ".."
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), c.want) {
+			t.Errorf("make %v: %v, output %q; want %s", c.args, err, out, c.want)
+		}
+	}
+}
