@@ -44,6 +44,7 @@ type Slack struct {
 	pending       [][]byte
 	acks          []SocketAck
 	seq           map[string]int
+	views         map[string]json.RawMessage // the Home tab published for each user
 }
 
 // Call is one request the fake Slack received.

@@ -46,6 +46,12 @@ type WorkerOptions struct {
 	Logger *slog.Logger
 	// Metrics counts retries; nil records nothing.
 	Metrics *telemetry.Metrics
+	// Curators may propose and approve verified queries (CURATORS);
+	// Knowledge stores them and DownVotes lists answers marked 👎 for the
+	// curators' Home tab.
+	Curators  []string
+	Knowledge Curation
+	DownVotes DownVotes
 }
 
 // Worker answers queued Slack work.
@@ -112,6 +118,12 @@ func (w *Worker) do(ctx context.Context, work Work) error {
 		return w.exportCSV(ctx, work)
 	case ActionRefuse:
 		return w.refuse(ctx, work)
+	case ActionVerify:
+		return w.verify(ctx, work)
+	case ActionHome:
+		return w.home(ctx, work)
+	case ActionApprove, ActionReject:
+		return w.review(ctx, work)
 	}
 	return fmt.Errorf("unknown action %q", work.Action)
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/analytics-bot/analytics-bot/migrations"
 	"github.com/analytics-bot/analytics-bot/schedule"
 	"github.com/analytics-bot/analytics-bot/slackbot"
+	"github.com/analytics-bot/analytics-bot/slackmsg"
 	"github.com/analytics-bot/analytics-bot/telemetry"
 	"github.com/analytics-bot/analytics-bot/tools"
 )
@@ -140,6 +141,8 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 		Worker: slackbot.WorkerOptions{
 			Slack: api, Agent: newMeasuredAgent(s.agent, cfg, tel, metrics, log), History: s.history, Exporter: s.db,
 			ExportMaxRows: cfg.ExportMaxRows, Charts: cfg.Charts, Metrics: metrics,
+			Render:   slackmsg.Renderer{Verify: len(cfg.Curators) > 0},
+			Curators: cfg.Curators, Knowledge: s.knowledge, DownVotes: s.history,
 		},
 	}
 	if cfg.Schedules {
