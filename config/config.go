@@ -64,6 +64,18 @@ type Config struct {
 	Schedules bool
 	// SchedulesPerChannel caps the schedules that post into one channel.
 	SchedulesPerChannel int
+
+	// ExportMaxBytes caps the size of an export's file (EXPORT_MAX_BYTES).
+	ExportMaxBytes int64
+	// MaxResultBytes caps the bytes one run_readonly_sql reads (MAX_RESULT_BYTES).
+	MaxResultBytes int64
+	// MaxToolCallsPerTurn caps the tool calls run from one model turn.
+	MaxToolCallsPerTurn int
+	// MaxExportsPerQuestion caps the files export_csv posts for one question.
+	MaxExportsPerQuestion int
+	// MaxQuestionsPerUser caps one user's questions worked on at once; the
+	// rest wait.
+	MaxQuestionsPerUser int
 }
 
 // DefaultOpenAIBaseURL is the OpenAI API used when OPENAI_BASE_URL is unset.
@@ -123,6 +135,8 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("query_timeout", c.QueryTimeout),
 		slog.Int("max_result_rows", c.MaxResultRows),
 		slog.Int("export_max_rows", c.ExportMaxRows),
+		slog.Int64("export_max_bytes", c.ExportMaxBytes),
+		slog.Int64("max_result_bytes", c.MaxResultBytes),
 		slog.String("prompts_dir", c.PromptsDir),
 		slog.String("allowed_channels", strings.Join(c.AllowedChannels, ",")),
 		slog.String("allowed_users", strings.Join(c.AllowedUsers, ",")),

@@ -78,6 +78,11 @@ var settings = []setting{
 	{"CURATORS", "", func(c *Config, v string) error { c.Curators = parseList(v); return nil }},
 	{"SCHEDULES", "true", func(c *Config, v string) (err error) { c.Schedules, err = parseBool(v); return }},
 	{"SCHEDULES_PER_CHANNEL", "20", func(c *Config, v string) (err error) { c.SchedulesPerChannel, err = parsePositive(v); return }},
+	{"EXPORT_MAX_BYTES", "100MB", func(c *Config, v string) (err error) { c.ExportMaxBytes, err = parseBytes(v); return }},
+	{"MAX_RESULT_BYTES", "8MB", func(c *Config, v string) (err error) { c.MaxResultBytes, err = parseBytes(v); return }},
+	{"MAX_TOOL_CALLS_PER_TURN", "16", func(c *Config, v string) (err error) { c.MaxToolCallsPerTurn, err = parsePositive(v); return }},
+	{"MAX_EXPORTS_PER_QUESTION", "3", func(c *Config, v string) (err error) { c.MaxExportsPerQuestion, err = parsePositive(v); return }},
+	{"MAX_QUESTIONS_PER_USER", "2", func(c *Config, v string) (err error) { c.MaxQuestionsPerUser, err = parsePositive(v); return }},
 }
 
 // Load resolves the configuration: explicit environment first, then SSM
@@ -204,6 +209,28 @@ func parseNonNegative(v string) (int, error) {
 		return 0, errors.New("want a whole number, 0 or more")
 	}
 	return n, nil
+}
+
+// parseBytes reads a size such as 100MB, 512KB, 1GB or a bare number of
+// bytes (units of 1024).
+func parseBytes(v string) (int64, error) {
+	bad := errors.New("want a size such as 100MB, 512KB or 1GB")
+	upper := strings.ToUpper(strings.TrimSpace(v))
+	unit := int64(1)
+	for _, u := range []struct {
+		suffix string
+		size   int64
+	}{{"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"B", 1}} {
+		if strings.HasSuffix(upper, u.suffix) {
+			upper, unit = strings.TrimSpace(strings.TrimSuffix(upper, u.suffix)), u.size
+			break
+		}
+	}
+	n, err := strconv.ParseInt(upper, 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)/unit {
+		return 0, bad
+	}
+	return n * unit, nil
 }
 
 func parseDuration(v string) (time.Duration, error) {

@@ -53,6 +53,11 @@ type Result struct {
 	ReadonlyPassword string
 	// GeneratedPassword is true when this run generated that password.
 	GeneratedPassword bool
+	// ForDBA lists the statements this run could not execute for lack of
+	// privilege (or because the database is not the bot's own): limits on
+	// the read-only role and revocations of dangerous functions that a
+	// DBA should run.
+	ForDBA []string
 }
 
 // Migrate applies every pending migration in order, each once, then
@@ -89,6 +94,9 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Result, er
 	}
 	res, err := setupReadonlyRole(ctx, conn.Conn(), opts)
 	if err != nil {
+		return nil, err
+	}
+	if res.ForDBA, err = harden(ctx, conn.Conn(), opts.ReadonlyUser, opts.Logger); err != nil {
 		return nil, err
 	}
 	res.Applied = applied

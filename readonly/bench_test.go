@@ -177,7 +177,7 @@ func BenchmarkExportCSVMillion(b *testing.B) {
 		}
 		sampler := startMemSampler()
 		w := bufio.NewWriterSize(f, 256<<10)
-		res, err := ro.CopyCSV(ctx, millionSQL, w, 1_000_000)
+		res, err := ro.CopyCSV(ctx, millionSQL, w, readonly.ExportLimits{MaxRows: 1_000_000, MaxBytes: 1 << 30})
 		if err == nil {
 			err = w.Flush()
 		}

@@ -62,7 +62,11 @@ func fromPostgres(err error, timeout time.Duration) *SQLError {
 	case "25006":
 		se.Message = "the bot may only read: " + pgErr.Message
 	case "42501":
-		se.Message = pgErr.Message + "; only the tables listed by describe_schema can be read"
+		if strings.HasPrefix(pgErr.Message, "permission denied for function") {
+			se.Message = pgErr.Message + "; the bot may not call it, write the query with plain SELECTs"
+		} else {
+			se.Message = pgErr.Message + "; only the tables listed by describe_schema can be read"
+		}
 	case "42601":
 		if strings.Contains(pgErr.Message, "multiple commands") {
 			se.Message = "only one SQL statement may be run at a time"

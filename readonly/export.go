@@ -14,9 +14,9 @@ import (
 // preparing it on the read-only connection without running it. It returns
 // the statement's columns.
 func (d *DB) Check(ctx context.Context, sql string) ([]Column, error) {
-	sql, err := cleanSQL(sql)
+	sql, err := d.cleanSQL(sql)
 	if err != nil {
-		return nil, &SQLError{Message: err.Error()}
+		return nil, err
 	}
 	var cols []Column
 	err = d.withTx(ctx, func(conn *pgx.Conn) error {
@@ -55,85 +55,66 @@ func describe(ctx context.Context, conn *pgx.Conn, sql string) ([]Column, error)
 type Export struct {
 	// Rows is the number of data rows written (the header not counted).
 	Rows int64
+	// Bytes is the size of what was written.
+	Bytes int64
 	// Truncated is true when the result had more than maxRows rows.
 	Truncated bool
+	// CutAtBytes is true when the result was larger than the byte budget:
+	// the file holds only the rows before it, whole.
+	CutAtBytes bool
 }
 
-// CopyCSV streams the result of sql as CSV with a header row into w,
-// at most maxRows data rows, as the read-only role in a read-only
-// transaction. The SQL is first proved to be one row-returning statement,
+// Cut reports whether the file holds less than the whole result.
+func (e Export) Cut() bool { return e.Truncated || e.CutAtBytes }
+
+// ExportLimits bounds one export.
+type ExportLimits struct {
+	// MaxRows caps the data rows (EXPORT_MAX_ROWS).
+	MaxRows int
+	// MaxBytes caps the file's size (EXPORT_MAX_BYTES).
+	MaxBytes int64
+}
+
+// CopyCSV streams the result of sql as CSV with a header row into w, as
+// the read-only role in a read-only transaction, byte for byte what
+// psql's \copy … csv header writes, except that a cell that a spreadsheet
+// would run as a formula is neutralised (see csvFilter). It stops at the
+// first limit reached, on a row boundary, and cancels the statement on
+// the server. The SQL is first proved to be one row-returning statement,
 // so that it cannot break out of the COPY wrapper.
-func (d *DB) CopyCSV(ctx context.Context, sql string, w io.Writer, maxRows int) (Export, error) {
-	sql, err := cleanSQL(sql)
+func (d *DB) CopyCSV(ctx context.Context, sql string, w io.Writer, limits ExportLimits) (Export, error) {
+	sql, err := d.cleanSQL(sql)
 	if err != nil {
-		return Export{}, &SQLError{Message: err.Error()}
+		return Export{}, err
 	}
-	if maxRows <= 0 {
-		return Export{}, errors.New("export: maxRows must be positive")
+	if limits.MaxRows <= 0 || limits.MaxBytes <= 0 {
+		return Export{}, errors.New("export: limits must be positive")
 	}
 	var out Export
 	err = d.withTx(ctx, func(conn *pgx.Conn) error {
-		if _, err := describe(ctx, conn, sql); err != nil {
+		cols, err := describe(ctx, conn, sql)
+		if err != nil {
 			return err
 		}
+		copyCtx, cancel := context.WithCancel(ctx)
+		defer cancel()
 		// The statement was proved to stand alone, so wrapping it on lines
 		// of its own cannot change its meaning; a trailing comment cannot
 		// swallow the closing parenthesis.
-		copySQL := fmt.Sprintf("COPY (SELECT * FROM (\n%s\n) AS export LIMIT %d) TO STDOUT WITH (FORMAT csv, HEADER)", sql, maxRows+1)
-		cw := &csvLimiter{w: w, maxRecords: int64(maxRows) + 1}
-		if _, err := conn.PgConn().CopyTo(ctx, cw, copySQL); err != nil {
-			return err
+		copySQL := fmt.Sprintf("COPY (SELECT * FROM (\n%s\n) AS export LIMIT %d) TO STDOUT WITH (FORMAT csv, HEADER)", sql, limits.MaxRows+1)
+		cw := newCSVFilter(w, cols, int64(limits.MaxRows), limits.MaxBytes, cancel)
+		_, err = conn.PgConn().CopyTo(copyCtx, cw, copySQL)
+		out = Export{Rows: max(cw.records-1, 0), Bytes: cw.written, Truncated: cw.cutRows, CutAtBytes: cw.cutBytes}
+		if cw.err != nil {
+			return cw.err
 		}
-		out.Rows = max(cw.records-1, 0)
-		out.Truncated = cw.dropped
-		return cw.err
+		if err != nil && cw.stopped && ctx.Err() == nil {
+			return nil // our own cancel at a limit
+		}
+		return err
 	})
 	if err != nil {
 		return Export{}, classify(ctx, err, d.timeout)
 	}
 	return out, nil
-}
-
-// csvLimiter passes CSV through, counting records (a newline outside
-// quotes ends one), and drops every record after maxRecords.
-type csvLimiter struct {
-	w          io.Writer
-	maxRecords int64
-	records    int64
-	inQuotes   bool
-	dropped    bool
-	err        error
-}
-
-func (c *csvLimiter) Write(p []byte) (int, error) {
-	if c.err != nil {
-		return 0, c.err
-	}
-	keep := len(p)
-	if c.records >= c.maxRecords {
-		c.dropped = true
-		return len(p), nil
-	}
-	for i, b := range p {
-		switch {
-		case b == '"':
-			c.inQuotes = !c.inQuotes
-		case b == '\n' && !c.inQuotes:
-			c.records++
-			if c.records == c.maxRecords {
-				keep = i + 1
-				if keep < len(p) {
-					c.dropped = true
-				}
-			}
-		}
-		if c.records == c.maxRecords {
-			break
-		}
-	}
-	if _, err := c.w.Write(p[:keep]); err != nil {
-		c.err = fmt.Errorf("write CSV: %w", err)
-		return 0, c.err
-	}
-	return len(p), nil
 }

@@ -26,7 +26,10 @@ type ServerOptions struct {
 	SigningSecret string
 	Dispatcher    *Dispatcher
 	Ready         Readiness
-	Logger        *slog.Logger
+	// ReadyDetail, when set, adds a line to /readyz's body (what is
+	// still weaker than it should be); it never makes /readyz fail.
+	ReadyDetail func(ctx context.Context) string
+	Logger      *slog.Logger
 	// Middleware runs before the routes (tracing, metrics).
 	Middleware []gin.HandlerFunc
 }
@@ -69,6 +72,10 @@ func (h *handler) readyz(c *gin.Context) {
 	if err := h.Ready(ctx); err != nil {
 		h.Logger.WarnContext(ctx, "not ready", slog.Any("error", err))
 		c.String(http.StatusServiceUnavailable, "not ready")
+		return
+	}
+	if h.ReadyDetail != nil {
+		c.String(http.StatusOK, "ready\n"+h.ReadyDetail(ctx)+"\n")
 		return
 	}
 	c.String(http.StatusOK, "ready")

@@ -37,8 +37,9 @@ type WorkerOptions struct {
 	Agent   Answerer
 	History HistoryReader
 	// Exporter runs "export csv" (the read-only role's COPY).
-	Exporter      tools.Exporter
-	ExportMaxRows int
+	Exporter       tools.Exporter
+	ExportMaxRows  int
+	ExportMaxBytes int64
 	// Render renders answers: which links stay links, native charts.
 	// Charts turns charts off when false.
 	Render slackmsg.Renderer
@@ -252,7 +253,7 @@ func (w *Worker) exportCSV(ctx context.Context, work Work) error {
 		return err
 	}
 	export := &tools.Export{
-		DB: w.opts.Exporter, MaxRows: w.opts.ExportMaxRows, Logger: w.opts.Logger,
+		DB: w.opts.Exporter, MaxRows: w.opts.ExportMaxRows, MaxBytes: w.opts.ExportMaxBytes, Logger: w.opts.Logger,
 		Files: FileSender{API: w.opts.Slack, ChannelID: work.ChannelID, ThreadTS: work.ThreadTS},
 	}
 	_, err = export.Run(ctx, e.SQL)

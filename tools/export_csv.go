@@ -18,7 +18,7 @@ import (
 
 // Exporter streams a statement's result as CSV; *readonly.DB is one.
 type Exporter interface {
-	CopyCSV(ctx context.Context, sql string, w io.Writer, maxRows int) (readonly.Export, error)
+	CopyCSV(ctx context.Context, sql string, w io.Writer, limits readonly.ExportLimits) (readonly.Export, error)
 }
 
 // File is an exported file ready to be sent.
@@ -43,21 +43,29 @@ type FileSender interface {
 // Export writes a statement's full result to a CSV file and sends it. The
 // Slack "export csv" command uses it directly; the export_csv tool wraps it.
 type Export struct {
-	DB      Exporter
-	Files   FileSender
-	MaxRows int
-	TempDir string
-	Logger  *slog.Logger
+	DB    Exporter
+	Files FileSender
+	// MaxRows and MaxBytes cap the file (EXPORT_MAX_ROWS, EXPORT_MAX_BYTES).
+	MaxRows  int
+	MaxBytes int64
+	TempDir  string
+	Logger   *slog.Logger
 }
+
+// DefaultExportMaxBytes is EXPORT_MAX_BYTES's default.
+const DefaultExportMaxBytes = 100 << 20
 
 // Run exports sql. PostgreSQL's refusals come back as *readonly.SQLError.
 func (e *Export) Run(ctx context.Context, sql string) (Output, error) {
 	if e.Files == nil {
 		return Failure("exporting files is not available here"), nil
 	}
-	maxRows := e.MaxRows
-	if maxRows <= 0 {
-		maxRows = 1_000_000
+	limits := readonly.ExportLimits{MaxRows: e.MaxRows, MaxBytes: e.MaxBytes}
+	if limits.MaxRows <= 0 {
+		limits.MaxRows = 1_000_000
+	}
+	if limits.MaxBytes <= 0 {
+		limits.MaxBytes = DefaultExportMaxBytes
 	}
 	tmp, err := os.CreateTemp(e.TempDir, "analytics-bot-export-*.csv")
 	if err != nil {
@@ -71,7 +79,7 @@ func (e *Export) Run(ctx context.Context, sql string) (Output, error) {
 	}()
 
 	w := bufio.NewWriterSize(tmp, 256<<10)
-	res, err := e.DB.CopyCSV(ctx, sql, w, maxRows)
+	res, err := e.DB.CopyCSV(ctx, sql, w, limits)
 	if err != nil {
 		return Output{}, err
 	}
@@ -83,28 +91,45 @@ func (e *Export) Run(ctx context.Context, sql string) (Output, error) {
 		return Output{}, fmt.Errorf("export: %w", err)
 	}
 	comment := fmt.Sprintf("%d rows", res.Rows)
-	if res.Truncated {
-		comment = fmt.Sprintf("First %d rows only: the result was cut at the export limit (EXPORT_MAX_ROWS).", res.Rows)
+	name := "result-" + time.Now().UTC().Format("20060102-150405")
+	title := "Query result"
+	switch {
+	case res.CutAtBytes:
+		comment = fmt.Sprintf("PARTIAL FILE: first %d rows only. The result is larger than the export limit of %s (EXPORT_MAX_BYTES); the rest was not exported.", res.Rows, sizeText(limits.MaxBytes))
+		name, title = name+"-partial", "Query result (PARTIAL: cut at the size limit)"
+	case res.Truncated:
+		comment = fmt.Sprintf("PARTIAL FILE: first %d rows only. The result has more rows than the export limit (EXPORT_MAX_ROWS); the rest was not exported.", res.Rows)
+		name, title = name+"-partial", "Query result (PARTIAL: cut at the row limit)"
 	}
-	file := File{
-		Path: tmp.Name(), Size: info.Size(),
-		Name:  "result-" + time.Now().UTC().Format("20060102-150405") + ".csv",
-		Title: "Query result", Comment: comment,
-	}
+	file := File{Path: tmp.Name(), Size: info.Size(), Name: name + ".csv", Title: title, Comment: comment}
 	if err := e.Files.SendFile(ctx, file); err != nil {
 		return Output{}, fmt.Errorf("export: send file: %w", err)
 	}
 	text := fmt.Sprintf("The CSV file %s was posted in the conversation with %d rows.", file.Name, res.Rows)
-	if res.Truncated {
-		text += " It was cut at the export limit; the full result has more rows."
+	if res.Cut() {
+		text += " It was cut at the export limit and is PARTIAL: " + comment + " Tell the user the file is incomplete; to get everything, export fewer columns or rows (aggregate or filter)."
 	}
-	return Output{Text: text, Summary: comment, RowCount: int(res.Rows), Truncated: res.Truncated}, nil
+	return Output{Text: text, Summary: comment, RowCount: int(res.Rows), Truncated: res.Cut()}, nil
+}
+
+// sizeText says a byte count the way EXPORT_MAX_BYTES is written.
+func sizeText(n int64) string {
+	if n >= 1<<20 && n%(1<<20) == 0 {
+		return fmt.Sprintf("%dMB", n>>20)
+	}
+	if n >= 1<<10 && n%(1<<10) == 0 {
+		return fmt.Sprintf("%dKB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // ExportCSV is the model's tool around Export.
 type ExportCSV struct {
 	export    *Export
 	latestSQL func(ctx context.Context) (string, error)
+	// allow takes one of the question's exports; false when none is left.
+	allow func() bool
+	max   int
 }
 
 // Name implements Tool.
@@ -137,6 +162,9 @@ func (x *ExportCSV) Call(ctx context.Context, raw json.RawMessage) (Output, erro
 	}
 	if bad := decodeArgs(raw, &args); bad != nil {
 		return *bad, nil
+	}
+	if x.allow != nil && !x.allow() {
+		return Failure(fmt.Sprintf("refused: this question already posted its %d export(s) (MAX_EXPORTS_PER_QUESTION); answer with what was exported", x.max)), nil
 	}
 	sql := strings.TrimSpace(args.SQL)
 	if sql == "" {

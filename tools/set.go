@@ -35,8 +35,13 @@ type Deps struct {
 	History  HistoryReader
 	// Files sends exported files to the conversation; nil disables export_csv.
 	Files FileSender
-	// ExportMaxRows caps export_csv (EXPORT_MAX_ROWS).
-	ExportMaxRows int
+	// ExportMaxRows and ExportMaxBytes cap export_csv (EXPORT_MAX_ROWS,
+	// EXPORT_MAX_BYTES).
+	ExportMaxRows  int
+	ExportMaxBytes int64
+	// MaxExports caps the files export_csv posts for one question
+	// (MAX_EXPORTS_PER_QUESTION); 0 means the default of 3.
+	MaxExports int
 	// TempDir is where exports are staged; "" means the system default.
 	TempDir string
 	Logger  *slog.Logger
@@ -50,6 +55,7 @@ type Set struct {
 
 	mu        sync.Mutex
 	latestSQL string
+	exports   int
 }
 
 // NewSet binds the tools to a conversation.
@@ -66,13 +72,34 @@ func (s *Set) Tools() []Tool {
 		&DescribeSchema{catalog: s.deps.Catalog},
 		&RunReadonlySQL{db: s.deps.DB, catalog: s.deps.Catalog, onSuccess: s.rememberSQL},
 		&FetchHistory{history: s.deps.History, conv: s.conv},
-		&ExportCSV{export: s.exporter(), latestSQL: s.latest},
+		&ExportCSV{export: s.exporter(), latestSQL: s.latest, allow: s.takeExport, max: s.maxExports()},
 	}
+}
+
+// DefaultMaxExports is MAX_EXPORTS_PER_QUESTION's default.
+const DefaultMaxExports = 3
+
+func (s *Set) maxExports() int {
+	if s.deps.MaxExports > 0 {
+		return s.deps.MaxExports
+	}
+	return DefaultMaxExports
+}
+
+// takeExport counts one export of this question, if any is left.
+func (s *Set) takeExport() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.exports >= s.maxExports() {
+		return false
+	}
+	s.exports++
+	return true
 }
 
 func (s *Set) exporter() *Export {
 	return &Export{
-		DB: s.deps.Exporter, Files: s.deps.Files, MaxRows: s.deps.ExportMaxRows,
+		DB: s.deps.Exporter, Files: s.deps.Files, MaxRows: s.deps.ExportMaxRows, MaxBytes: s.deps.ExportMaxBytes,
 		TempDir: s.deps.TempDir, Logger: s.deps.Logger,
 	}
 }

@@ -46,5 +46,12 @@ func runMigrate(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stdout, "generated a password for %s (kept in the database for local use; set POSTGRES_READONLY_PASSWORD to choose your own): %s\n",
 			cfg.ReadonlyUser, res.ReadonlyPassword)
 	}
+	if len(res.ForDBA) > 0 {
+		fmt.Fprintf(e.stdout, "\nThe migrating user may not set these limits on %s; until a DBA runs them as a superuser in database %s, only the bot's statement gate stops the functions they name:\n\n",
+			cfg.ReadonlyUser, cfg.PostgresDB)
+		for _, stmt := range res.ForDBA {
+			fmt.Fprintf(e.stdout, "%s;\n", stmt)
+		}
+	}
 	return nil
 }

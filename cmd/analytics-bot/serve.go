@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -140,7 +141,7 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 			liveness.PickupHook(metrics)),
 		Worker: slackbot.WorkerOptions{
 			Slack: api, Agent: newMeasuredAgent(s.agent, cfg, tel, metrics, log), History: s.history, Exporter: s.db,
-			ExportMaxRows: cfg.ExportMaxRows, Charts: cfg.Charts, Metrics: metrics,
+			ExportMaxRows: cfg.ExportMaxRows, ExportMaxBytes: cfg.ExportMaxBytes, Charts: cfg.Charts, Metrics: metrics,
 			Render:   slackmsg.Renderer{Verify: len(cfg.Curators) > 0},
 			Curators: cfg.Curators, Knowledge: s.knowledge, DownVotes: s.history,
 		},
@@ -170,7 +171,7 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 	}
 	s.http = &http.Server{
 		Handler: slackbot.NewHandler(slackbot.ServerOptions{
-			SigningSecret: cfg.SlackSigningSecret, Dispatcher: dispatcher, Ready: s.ready, Logger: log,
+			SigningSecret: cfg.SlackSigningSecret, Dispatcher: dispatcher, Ready: s.ready, ReadyDetail: s.readyDetail, Logger: log,
 			Middleware: httpMiddleware(cfg, tel, metrics),
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -202,6 +203,21 @@ func (s *server) ready(ctx context.Context) error {
 		return fmt.Errorf("%d migration(s) pending: run 'analytics-bot migrate'", len(pending))
 	}
 	return nil
+}
+
+// readyDetail is /readyz's detail line: the dangerous functions the
+// read-only role may still execute (where migrate could not revoke them,
+// a DBA should; the statement gate refuses them meanwhile).
+func (s *server) readyDetail(ctx context.Context) string {
+	fns, err := migrations.StillCallable(ctx, s.owner, s.cfg.ReadonlyUser)
+	if err != nil {
+		return "dangerous functions: could not check (" + err.Error() + ")"
+	}
+	if len(fns) == 0 {
+		return "dangerous functions: none callable by " + s.cfg.ReadonlyUser
+	}
+	return fmt.Sprintf("dangerous functions still callable by %s (refused by the statement gate; run the statements 'analytics-bot migrate' prints as a DBA): %s",
+		s.cfg.ReadonlyUser, strings.Join(fns, ", "))
 }
 
 // Run serves until ctx ends, then stops taking requests, lets running

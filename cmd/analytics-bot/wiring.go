@@ -84,7 +84,9 @@ func newStack(ctx context.Context, cfg *config.Config, log *slog.Logger, opts st
 	if s.readonly, err = openReadonlyPool(ctx, cfg, s.owner, maxConns, readonly.ConfigurePool, traceSQL); err != nil {
 		return nil, err
 	}
-	s.db = readonly.New(s.readonly, readonly.Options{Timeout: cfg.QueryTimeout, MaxRows: cfg.MaxResultRows, Logger: log})
+	s.db = readonly.New(s.readonly, readonly.Options{
+		Timeout: cfg.QueryTimeout, MaxRows: cfg.MaxResultRows, MaxBytes: cfg.MaxResultBytes, Logger: log,
+	})
 	s.catalog = schema.NewCache(s.readonly, 10*time.Minute, log)
 	s.history = history.NewStore(s.owner)
 
@@ -128,7 +130,8 @@ func newStack(ctx context.Context, cfg *config.Config, log *slog.Logger, opts st
 	}
 	deps := tools.Deps{
 		Catalog: s.catalog, DB: s.db, Exporter: s.db, History: s.history,
-		ExportMaxRows: cfg.ExportMaxRows, Logger: log,
+		ExportMaxRows: cfg.ExportMaxRows, ExportMaxBytes: cfg.ExportMaxBytes, MaxExports: cfg.MaxExportsPerQuestion,
+		Logger: log,
 	}
 	s.agent, err = agent.New(agent.Options{
 		Model: model, ModelName: modelName, Prompts: s.prompts, Catalog: s.catalog, Knowledge: s.knowledge,
