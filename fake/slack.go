@@ -44,7 +44,8 @@ type Slack struct {
 	pending       [][]byte
 	acks          []SocketAck
 	seq           map[string]int
-	views         map[string]json.RawMessage // the Home tab published for each user
+	ui            viewRegistry
+	homes         map[string]json.RawMessage // the Home tab published for each user
 }
 
 // Call is one request the fake Slack received.

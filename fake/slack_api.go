@@ -30,7 +30,6 @@ var slackMethods = map[string]slackMethod{
 	"files.getUploadURLExternal":            (*Slack).getUploadURLLocked,
 	"files.completeUploadExternal":          (*Slack).completeUploadLocked,
 	"apps.connections.open":                 (*Slack).openConnectionLocked,
-	"views.publish":                         (*Slack).viewsPublishLocked,
 }
 
 func (s *Slack) serveAPI(w http.ResponseWriter, r *http.Request) {

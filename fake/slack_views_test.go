@@ -1,8 +1,7 @@
 package fake_test
 
 import (
-	"context"
-	"fmt"
+	"errors"
 	"strings"
 	"testing"
 
@@ -11,52 +10,96 @@ import (
 	"github.com/analytics-bot/analytics-bot/fake"
 )
 
-func TestSlackViewsPublishChecksTheViewLikeSlack(t *testing.T) {
+func plain(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
+}
+
+func modal(title string, blocks ...slack.Block) slack.ModalViewRequest {
+	return slack.ModalViewRequest{Type: slack.VTModal, Title: plain(title), Submit: plain("Save"), Close: plain("Cancel"),
+		Blocks: slack.Blocks{BlockSet: blocks}}
+}
+
+func choice(v string) *slack.OptionBlockObject { return slack.NewOptionBlockObject(v, plain(v), nil) }
+
+func TestViewsOpenAndUpdateFollowSlacksRules(t *testing.T) {
 	t.Parallel()
 	s := fake.NewSlack(t)
 	api := slack.New("xoxb-test", slack.OptionAPIURL(s.URL))
-	ctx := context.Background()
-	section := func(text string) slack.Block {
-		return slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)
+	sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, nil, "freq", choice("daily"), choice("weekly"))
+	sel.InitialOption = choice("daily")
+	good := modal("Schedule", slack.NewInputBlock("frequency", plain("Frequency"), nil, sel))
+
+	resp, err := api.OpenView("trigger-1", good)
+	if err != nil {
+		t.Fatalf("views.open: %v", err)
 	}
-	button := func(id string) *slack.ButtonBlockElement {
-		return slack.NewButtonBlockElement(id, "v", slack.NewTextBlockObject(slack.PlainTextType, "Go", false, false))
+	if resp.View.ID == "" || resp.View.Hash == "" {
+		t.Fatalf("views.open gave no id or hash: %+v", resp.View)
 	}
-	publish := func(user string, view slack.HomeTabViewRequest) error {
-		_, err := api.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: user, View: view})
-		return err
-	}
-	home := func(blocks ...slack.Block) slack.HomeTabViewRequest {
-		return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
+	if _, err := api.OpenView("trigger-1", good); !isSlackError(err, "exchanged_trigger_id") {
+		t.Errorf("a trigger_id used twice: %v, want exchanged_trigger_id", err)
 	}
 
-	good := home(section("hello"), slack.NewActionBlock("b1", button("a"), button("b")))
-	if err := publish("U1", good); err != nil {
-		t.Fatalf("a valid view: %v", err)
-	}
-	if v, ok := s.HomeView("U1"); !ok || !strings.Contains(string(v), `"hello"`) {
-		t.Fatalf("HomeView = %s, %v", v, ok)
-	}
-	many := make([]slack.Block, 101)
-	for i := range many {
-		many[i] = section(fmt.Sprint(i))
-	}
-	for name, tc := range map[string]struct {
-		user string
-		view slack.HomeTabViewRequest
-		want string
+	bad := []struct {
+		name string
+		view slack.ModalViewRequest
 	}{
-		"not a home view":     {"U1", slack.HomeTabViewRequest{Type: slack.VTModal, Blocks: good.Blocks}, "invalid_arguments"},
-		"too many blocks":     {"U1", home(many...), "invalid_blocks"},
-		"duplicate block id":  {"U1", home(slack.NewActionBlock("x", button("a")), slack.NewActionBlock("x", button("b"))), "invalid_blocks"},
-		"duplicate action id": {"U1", home(slack.NewActionBlock("x", button("a"), button("a"))), "invalid_blocks"},
-		"section too long":    {"U1", home(section(strings.Repeat("a", 3001))), "invalid_blocks"},
-	} {
-		if err := publish(tc.user, tc.view); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: %v, want %s", name, err, tc.want)
+		{"title over 24 characters", modal("A title that is far too long for a modal")},
+		{"initial option not among the options", func() slack.ModalViewRequest {
+			el := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, nil, "freq", choice("daily"))
+			el.InitialOption = choice("hourly")
+			return modal("Schedule", slack.NewInputBlock("f", plain("Frequency"), nil, el))
+		}()},
+		{"a button in an input block", modal("Schedule", slack.NewInputBlock("b", plain("B"), nil,
+			slack.NewButtonBlockElement("x", "1", plain("Go"))))},
+		{"inputs without a submit button", func() slack.ModalViewRequest {
+			v := good
+			v.Submit = nil
+			return v
+		}()},
+		{"number input without is_decimal_allowed as a whole number", modal("Schedule", slack.NewInputBlock("n", plain("N"), nil,
+			&slack.NumberInputBlockElement{Type: slack.METNumber, ActionID: "n", InitialValue: "1.5"}))},
+		{"a malformed time", modal("Schedule", slack.NewInputBlock("t", plain("T"), nil,
+			&slack.TimePickerBlockElement{Type: slack.METTimepicker, ActionID: "t", InitialTime: "9:00"}))},
+	}
+	for i, tc := range bad {
+		if _, err := api.OpenView("trigger-bad-"+string(rune('a'+i)), tc.view); !isSlackError(err, "invalid_arguments") {
+			t.Errorf("%s: %v, want invalid_arguments", tc.name, err)
 		}
 	}
-	if err := publish("", good); err == nil {
-		t.Error("a view without a user must fail")
+
+	updated := good
+	updated.Title = plain("Schedule (2)")
+	if _, err := api.UpdateView(updated, "", "not-the-hash", resp.View.ID); !isSlackError(err, "hash_conflict") {
+		t.Errorf("update with a stale hash: %v, want hash_conflict", err)
 	}
+	if _, err := api.UpdateView(updated, "", resp.View.Hash, resp.View.ID); err != nil {
+		t.Fatalf("views.update: %v", err)
+	}
+	views := s.Views()
+	if len(views) != 1 || views[0].Updates != 1 || !strings.Contains(string(views[0].JSON), "Schedule (2)") {
+		t.Errorf("views = %+v", views)
+	}
+}
+
+func TestUsersInfoGivesTheTimeZone(t *testing.T) {
+	t.Parallel()
+	s := fake.NewSlack(t)
+	s.AddUser(fake.User{ID: "U1", TZ: "Europe/Berlin"})
+	api := slack.New("xoxb-test", slack.OptionAPIURL(s.URL))
+	u, err := api.GetUserInfo("U1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.TZ != "Europe/Berlin" || (u.TZOffset != 3600 && u.TZOffset != 7200) {
+		t.Errorf("tz = %q offset %d", u.TZ, u.TZOffset)
+	}
+	if _, err := api.GetUserInfo("U2"); !isSlackError(err, "user_not_found") {
+		t.Errorf("unknown user: %v", err)
+	}
+}
+
+func isSlackError(err error, code string) bool {
+	var se slack.SlackErrorResponse
+	return errors.As(err, &se) && se.Err == code
 }
