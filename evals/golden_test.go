@@ -67,6 +67,9 @@ func TestGoldenReferencesRun(t *testing.T) {
 	if _, err := demodata.Load(ctx, db.Pool, 365, time.Now().UTC().AddDate(0, 0, -1)); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := demodata.LoadProduct(ctx, db.Pool); err != nil { // as demo-data does
+		t.Fatal(err)
+	}
 	ro := readonly.New(db.Readonly, readonly.Options{})
 	for _, q := range suite.Questions {
 		if q.SQL == "" {
