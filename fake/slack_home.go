@@ -24,7 +24,7 @@ func (s *Slack) publishViewLocked(p url.Values, _ string) (map[string]any, strin
 	if user == "" {
 		return nil, "invalid_arguments"
 	}
-	var view kitObject
+	var view jsonObject
 	if err := json.Unmarshal([]byte(p.Get("view")), &view); err != nil {
 		s.t.Logf("fake slack: views.publish: the view is not a JSON object")
 		return nil, "invalid_arguments"
@@ -42,12 +42,12 @@ func (s *Slack) publishViewLocked(p url.Values, _ string) (map[string]any, strin
 }
 
 // checkHome returns "" or why Slack would refuse a Home tab.
-func checkHome(v kitObject) string {
+func checkHome(v jsonObject) string {
 	if t, _ := v["type"].(string); t != "home" {
 		return `view.type must be "home"`
 	}
 	for _, k := range []string{"callback_id", "external_id"} {
-		if s, _ := v[k].(string); kitChars(s) > 255 {
+		if s, _ := v[k].(string); chars(s) > 255 {
 			return "view." + k + " longer than 255 characters"
 		}
 	}
@@ -60,7 +60,7 @@ func checkHome(v kitObject) string {
 	}
 	ids := map[string]bool{}
 	for i, raw := range blocks {
-		b, ok := raw.(kitObject)
+		b, ok := raw.(jsonObject)
 		if !ok {
 			return fmt.Sprintf("blocks[%d] is not an object", i)
 		}
@@ -69,7 +69,7 @@ func checkHome(v kitObject) string {
 			return fmt.Sprintf("blocks[%d]: type %q is not allowed in a Home tab", i, t)
 		}
 		if id, ok := b["block_id"].(string); ok {
-			if id == "" || kitChars(id) > 255 {
+			if id == "" || chars(id) > 255 {
 				return fmt.Sprintf("blocks[%d]: block_id must be 1 to 255 characters", i)
 			}
 			if ids[id] {
@@ -80,13 +80,16 @@ func checkHome(v kitObject) string {
 		var why string
 		switch t {
 		case "section":
-			why = kitSection(b)
+			why = checkSectionBlock(b)
+			if acc, ok := b["accessory"].(jsonObject); ok && why == "" {
+				why = kitElement(acc)
+			}
 		case "context":
-			why = kitContext(b)
+			why = checkContextBlock(b)
 		case "actions":
 			why = kitActions(b)
 		case "header":
-			why = kitText(b["text"], 150, "plain_text")
+			why = checkTextObject(b["text"], 150, "plain_text")
 		}
 		if why != "" {
 			return fmt.Sprintf("blocks[%d] (%s): %s", i, t, why)
