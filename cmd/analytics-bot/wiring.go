@@ -65,10 +65,10 @@ const (
 type stackOptions struct {
 	// knowledgeDir overrides KNOWLEDGE_DIR; noKnowledge turns it off.
 	knowledgeDir string
-	promptsDir string
-	model      string
-	files      func(conv history.Conversation) tools.FileSender
-	maxConns   int32
+	promptsDir   string
+	model        string
+	files        func(conv history.Conversation) tools.FileSender
+	maxConns     int32
 	// tracer and meter instrument the database, the model and the tools;
 	// nil leaves them bare.
 	tracer trace.TracerProvider
