@@ -67,7 +67,7 @@ func BenchmarkMigrate500Tables(b *testing.B) {
 	}
 	n := time.Duration(b.N)
 	b.ReportMetric(0, "ns/op")
-	b.ReportMetric(float64((first/n).Milliseconds()), "first-ms")
-	b.ReportMetric(float64((again/n).Milliseconds()), "again-ms")
+	b.ReportMetric(float64((first / n).Milliseconds()), "first-ms")
+	b.ReportMetric(float64((again / n).Milliseconds()), "again-ms")
 	b.Logf("migrate on 500 tables: first run %v, second run %v; %s", (first / n).Round(time.Millisecond), (again / n).Round(time.Millisecond), readable)
 }
