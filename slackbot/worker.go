@@ -47,6 +47,9 @@ type WorkerOptions struct {
 	Logger *slog.Logger
 	// Metrics counts retries; nil records nothing.
 	Metrics *telemetry.Metrics
+	// MaxQuestionsPerUser caps one user's questions worked on at once
+	// (MAX_QUESTIONS_PER_USER); the rest wait. 0 means no cap.
+	MaxQuestionsPerUser int
 }
 
 // Worker answers queued Slack work.
@@ -65,6 +68,9 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Work]) error {
 	}
 	if lost := liveness.LostAttempts(job.Errors); lost >= maxLostAttempts {
 		return w.abandon(ctx, job, lost)
+	}
+	if err := w.waitYourTurn(ctx, job); err != nil {
+		return err
 	}
 	err := w.do(ctx, job.Args)
 	var rateLimited *slack.RateLimitedError

@@ -141,6 +141,7 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 		Worker: slackbot.WorkerOptions{
 			Slack: api, Agent: newMeasuredAgent(s.agent, cfg, tel, metrics, log), History: s.history, Exporter: s.db,
 			ExportMaxRows: cfg.ExportMaxRows, ExportMaxBytes: cfg.ExportMaxBytes, Charts: cfg.Charts, Metrics: metrics,
+			MaxQuestionsPerUser: cfg.MaxQuestionsPerUser,
 		},
 	}
 	if cfg.Schedules {
