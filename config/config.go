@@ -26,6 +26,14 @@ type Config struct {
 
 	ReadonlyUser     string
 	ReadonlyPassword string
+	// ReadonlyHost, ReadonlyPort and ReadonlyDB are where model-written
+	// SQL runs (a read replica, for example); they default to the
+	// Postgres* values. The bot's own state stays on Postgres*.
+	ReadonlyHost string
+	ReadonlyPort int
+	ReadonlyDB   string
+	// AnalyticsSchemas are the schemas the read-only role may read.
+	AnalyticsSchemas []string
 
 	OpenAIAPIKey  string
 	OpenAIBaseURL string
@@ -92,7 +100,7 @@ func (c *Config) PostgresDSN() string {
 
 // ReadonlyDSN is the connection string of the role model-written SQL runs as.
 func (c *Config) ReadonlyDSN() string {
-	return dsn(c.PostgresHost, c.PostgresPort, c.ReadonlyUser, c.ReadonlyPassword, c.PostgresDB)
+	return dsn(c.ReadonlyHost, c.ReadonlyPort, c.ReadonlyUser, c.ReadonlyPassword, c.ReadonlyDB)
 }
 
 func dsn(host string, port int, user, password, db string) string {
@@ -119,7 +127,8 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("port", c.Port),
 		slog.String("postgres", fmt.Sprintf("%s@%s:%d/%s", c.PostgresUser, c.PostgresHost, c.PostgresPort, c.PostgresDB)),
 		slog.String("postgres_password", mask(c.PostgresPassword)),
-		slog.String("readonly_user", c.ReadonlyUser),
+		slog.String("readonly", fmt.Sprintf("%s@%s:%d/%s", c.ReadonlyUser, c.ReadonlyHost, c.ReadonlyPort, c.ReadonlyDB)),
+		slog.String("analytics_schemas", strings.Join(c.AnalyticsSchemas, ",")),
 		slog.String("readonly_password", mask(c.ReadonlyPassword)),
 		slog.String("openai_api_key", mask(c.OpenAIAPIKey)),
 		slog.String("openai_base_url", c.OpenAIBaseURL),

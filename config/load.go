@@ -54,6 +54,10 @@ var settings = []setting{
 	{"POSTGRES_DB", "analytics", func(c *Config, v string) error { c.PostgresDB = v; return nil }},
 	{"POSTGRES_READONLY_USER", "analytics_readonly", func(c *Config, v string) error { c.ReadonlyUser = v; return parseIdentifier(v) }},
 	{"POSTGRES_READONLY_PASSWORD", "", func(c *Config, v string) error { c.ReadonlyPassword = v; return nil }},
+	{"POSTGRES_READONLY_HOST", "", func(c *Config, v string) error { c.ReadonlyHost = v; return nil }},
+	{"POSTGRES_READONLY_PORT", "", func(c *Config, v string) (err error) { c.ReadonlyPort, err = parseOptionalPort(v); return }},
+	{"POSTGRES_READONLY_DB", "", func(c *Config, v string) error { c.ReadonlyDB = v; return nil }},
+	{"ANALYTICS_SCHEMAS", "public", func(c *Config, v string) (err error) { c.AnalyticsSchemas, err = parseSchemas(v); return }},
 	{"OPENAI_API_KEY", "", func(c *Config, v string) error { c.OpenAIAPIKey = v; return nil }},
 	{"OPENAI_BASE_URL", DefaultOpenAIBaseURL, func(c *Config, v string) (err error) { c.OpenAIBaseURL, err = parseURL(v); return }},
 	{"AI_MODEL", "gpt-4.1", func(c *Config, v string) error { c.AIModel = v; return nonEmpty(v) }},
@@ -117,6 +121,15 @@ func Load(ctx context.Context, lookup func(string) (string, bool), source Parame
 		if err := s.apply(cfg, strings.TrimSpace(value)); err != nil {
 			return nil, &Error{Variable: s.name, Problem: fmt.Sprintf("is invalid (%q): %v", redactIfSecret(s.name, value), err)}
 		}
+	}
+	if cfg.ReadonlyHost == "" {
+		cfg.ReadonlyHost = cfg.PostgresHost
+	}
+	if cfg.ReadonlyPort == 0 {
+		cfg.ReadonlyPort = cfg.PostgresPort
+	}
+	if cfg.ReadonlyDB == "" {
+		cfg.ReadonlyDB = cfg.PostgresDB
 	}
 	if cfg.LogfireServiceName == "" {
 		cfg.LogfireServiceName = cfg.ProjectName
@@ -191,6 +204,17 @@ func parsePort(v string) (int, error) {
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 || n > 65535 {
 		return 0, errors.New("want a port number between 0 and 65535")
+	}
+	return n, nil
+}
+
+func parseOptionalPort(v string) (int, error) {
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 || n > 65535 {
+		return 0, errors.New("want a port number between 1 and 65535")
 	}
 	return n, nil
 }
@@ -271,6 +295,35 @@ func parseIdentifier(v string) error {
 		}
 	}
 	return nil
+}
+
+// parseSchemas reads a comma-separated list of schema names. Names are
+// taken exactly as written (PostgreSQL's catalog spelling: unquoted names
+// are lower-case there) and quoted wherever they reach SQL.
+func parseSchemas(v string) ([]string, error) {
+	names := parseList(v)
+	if len(names) == 0 {
+		return nil, errors.New("want at least one schema name, such as public")
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, n := range names {
+		switch {
+		case len(n) > 63:
+			return nil, fmt.Errorf("schema name %q is longer than PostgreSQL's 63 bytes", n)
+		case strings.ContainsFunc(n, func(r rune) bool { return r < ' ' || r == 0x7f || r == '"' }):
+			return nil, fmt.Errorf("schema name %q holds a control character or a double quote", n)
+		case n == "analytics_bot":
+			return nil, errors.New("analytics_bot is the bot's private schema and is never readable")
+		case n == "information_schema" || strings.HasPrefix(n, "pg_"):
+			return nil, fmt.Errorf("%s is a PostgreSQL system schema", n)
+		}
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	return out, nil
 }
 
 func nonEmpty(v string) error {

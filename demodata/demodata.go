@@ -5,6 +5,7 @@ package demodata
 
 import (
 	"context"
+	_ "embed"
 	"fmt"
 	"hash/fnv"
 	"math"
@@ -14,6 +15,9 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
+
+//go:embed app_metrics.sql
+var appMetricsDDL string
 
 // Row is one (day, platform, country) of app_metrics.
 type Row struct {
@@ -176,8 +180,8 @@ func positive(v float64) int32 {
 	return int32(math.Max(0, math.Round(v)))
 }
 
-// Load writes the rows of the days ending on end into app_metrics with
-// COPY. Rows already there for the same key are overwritten with the same
+// Load creates app_metrics when it is missing and writes the rows of the
+// days ending on end into it with COPY. Rows already there for the same key are overwritten with the same
 // values, so loading twice changes nothing. It returns the rows written.
 func Load(ctx context.Context, pool *pgxpool.Pool, days int, end time.Time) (int64, error) {
 	if days <= 0 {
@@ -186,6 +190,9 @@ func Load(ctx context.Context, pool *pgxpool.Pool, days int, end time.Time) (int
 	rows := Generate(days, end)
 	var written int64
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, appMetricsDDL); err != nil {
+			return fmt.Errorf("create app_metrics: %w", err)
+		}
 		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE demo_app_metrics (LIKE public.app_metrics) ON COMMIT DROP`); err != nil {
 			return fmt.Errorf("create staging table: %w", err)
 		}

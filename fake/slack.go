@@ -44,6 +44,7 @@ type Slack struct {
 	pending       [][]byte
 	acks          []SocketAck
 	seq           map[string]int
+	ui            viewRegistry
 }
 
 // Call is one request the fake Slack received.

@@ -41,6 +41,9 @@ type Options struct {
 	GeneratePassword bool
 	// StatementTimeout is the read-only role's own statement_timeout.
 	StatementTimeout time.Duration
+	// Schemas are the schemas whose tables and views the read-only role
+	// may read (ANALYTICS_SCHEMAS); empty means public.
+	Schemas []string
 	// Logger receives progress and skipped hardening steps.
 	Logger *slog.Logger
 }
@@ -53,6 +56,8 @@ type Result struct {
 	ReadonlyPassword string
 	// GeneratedPassword is true when this run generated that password.
 	GeneratedPassword bool
+	// Readable is what the read-only role can read after the run.
+	Readable Readable
 	// ForDBA lists the statements this run could not execute for lack of
 	// privilege (or because the database is not the bot's own): limits on
 	// the read-only role and revocations of dangerous functions that a

@@ -33,8 +33,8 @@ func TestMigrateAsNonSuperuserDatabaseOwner(t *testing.T) {
 		t.Errorf("an owner with CREATEROLE skipped steps:\n%s", f.logs)
 	}
 
-	// The owner can still load the demo data (which stages rows in a
-	// temporary table) after TEMP was revoked from PUBLIC.
+	// The owner loads the demo data, which creates app_metrics; the
+	// read-only role reads it through migrate's default privileges.
 	ctx := context.Background()
 	if _, err := demodata.Load(ctx, pool, 2, time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatalf("load demo data as the owner: %v", err)
@@ -49,7 +49,6 @@ func TestMigrateAsNonSuperuserDatabaseOwner(t *testing.T) {
 	if _, err := conn.Exec(ctx, "SET default_transaction_read_only = off"); err != nil {
 		t.Fatal(err)
 	}
-	assertDenied(t, conn, "CREATE TEMP TABLE mine (x int)")
 	assertDenied(t, conn, "CREATE TABLE public.mine (x int)")
 	var timeout string
 	if err := conn.QueryRow(ctx, "SELECT current_setting('statement_timeout')").Scan(&timeout); err != nil || timeout != "3s" {
@@ -78,6 +77,9 @@ func TestMigrateWithoutCreateRoleUsesTheExistingRole(t *testing.T) {
 	}
 
 	ctx := context.Background()
+	if _, err := demodata.Load(ctx, pool, 1, time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatalf("load demo data as the owner: %v", err)
+	}
 	conn := f.readonlyConn()
 	var n int
 	if err := conn.QueryRow(ctx, "SELECT count(*) FROM app_metrics").Scan(&n); err != nil {
@@ -88,7 +90,6 @@ func TestMigrateWithoutCreateRoleUsesTheExistingRole(t *testing.T) {
 	if _, err := conn.Exec(ctx, "SET default_transaction_read_only = off"); err != nil {
 		t.Fatal(err)
 	}
-	assertDenied(t, conn, "CREATE TEMP TABLE mine (x int)")
 	assertDenied(t, conn, "CREATE TABLE public.mine (x int)")
 }
 

@@ -14,6 +14,8 @@ func TestReadonlyRoleReadsAnalyticsAndNothingElse(t *testing.T) {
 	ctx := context.Background()
 	f.migrate(f.db.Pool, f.options())
 	if _, err := f.db.Pool.Exec(ctx, `
+		CREATE TABLE public.app_metrics (day date PRIMARY KEY, platform text, country text, dau int,
+		                                 new_users int, sessions int, revenue_usd numeric(12,2), crashes int);
 		INSERT INTO public.app_metrics VALUES ('2026-01-01', 'ios', 'US', 10, 1, 20, 1.50, 0);
 		INSERT INTO analytics_bot.query_history (question, status) VALUES ('secret question', 'answered');
 		INSERT INTO analytics_bot.settings (key, value) VALUES ('k', 'v');`); err != nil {
@@ -47,6 +49,12 @@ func TestReadonlyRoleReadsAnalyticsAndNothingElse(t *testing.T) {
 		assertPermissionDenied(t, conn, stmt)
 	}
 
+	// PUBLIC keeps TEMP on the database (migrate leaves PUBLIC alone), but
+	// the role's sessions are read-only, where no table can be created.
+	if err := try(t, conn, "CREATE TEMP TABLE mine (x int)"); pgCodeOf(err) != "25006" {
+		t.Errorf("CREATE TEMP TABLE in the role's read-only session: err = %v, want read_only_sql_transaction (25006)", err)
+	}
+
 	// default_transaction_read_only is the role's own to switch off, so it
 	// is not the boundary: the grants are. Test them with it off.
 	if _, err := conn.Exec(ctx, "SET default_transaction_read_only = off"); err != nil {
@@ -55,7 +63,6 @@ func TestReadonlyRoleReadsAnalyticsAndNothingElse(t *testing.T) {
 	for _, stmt := range []string{
 		"CREATE TABLE public.mine (x int)",
 		"CREATE TABLE mine (x int)",
-		"CREATE TEMP TABLE mine (x int)",
 		"CREATE SCHEMA mine",
 		"INSERT INTO app_metrics VALUES ('2026-01-02', 'ios', 'US', 1, 1, 1, 1, 1)",
 		"UPDATE app_metrics SET dau = 0",
@@ -89,10 +96,19 @@ func TestReadonlyRoleSettingsAndAttributes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"statement_timeout=3000ms", "default_transaction_read_only=on", "search_path=public"} {
+	for _, want := range []string{"statement_timeout=3000ms", "default_transaction_read_only=on"} {
 		if !slices.Contains(config, want) {
 			t.Errorf("role settings %v lack %s", config, want)
 		}
+	}
+	// The search path is set for this database only: the role is shared.
+	var dbConfig []string
+	err = f.db.Pool.QueryRow(context.Background(), `
+		SELECT coalesce(setconfig, '{}') FROM pg_db_role_setting
+		WHERE setrole = (SELECT oid FROM pg_roles WHERE rolname = $1)
+		  AND setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())`, f.role).Scan(&dbConfig)
+	if err != nil || !slices.Equal(dbConfig, []string{"search_path=public"}) {
+		t.Errorf("the role's settings in this database = %v, %v; want search_path=public", dbConfig, err)
 	}
 	if super || createRole || createDB || inherit || !login || replication || bypassRLS {
 		t.Errorf("role attributes super=%v createrole=%v createdb=%v inherit=%v login=%v replication=%v bypassrls=%v",

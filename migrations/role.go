@@ -82,7 +82,6 @@ func setupReadonlyRole(ctx context.Context, conn *pgx.Conn, opts Options) (*Resu
 		fmt.Sprintf("ALTER ROLE %s SET idle_in_transaction_session_timeout = '%dms'", role, (2 * timeout).Milliseconds()),
 		fmt.Sprintf("ALTER ROLE %s SET lock_timeout = '%dms'", role, timeout.Milliseconds()),
 		"ALTER ROLE " + role + " SET default_transaction_read_only = on",
-		"ALTER ROLE " + role + " SET search_path = public",
 	}
 	for _, stmt := range roleSettings {
 		if err := retryConcurrent(ctx, func() error { _, err := conn.Exec(ctx, stmt); return err }); err != nil {
@@ -97,45 +96,14 @@ func setupReadonlyRole(ctx context.Context, conn *pgx.Conn, opts Options) (*Resu
 	if err := revokeMemberships(ctx, conn, opts.ReadonlyUser, log); err != nil {
 		return nil, err
 	}
-	if err := grant(ctx, conn, role, log); err != nil {
+	if err := grantReadAccess(ctx, conn, opts.ReadonlyUser, opts.Schemas, log); err != nil {
 		return nil, err
 	}
+	res.Readable, err = ReadableBy(ctx, conn, opts.ReadonlyUser)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
 	return res, nil
-}
-
-// grant gives the role read access to the analytics tables and nothing
-// else: no CREATE anywhere, no TEMP, nothing in the application schema.
-func grant(ctx context.Context, conn *pgx.Conn, role string, log *slog.Logger) error {
-	var db string
-	if err := conn.QueryRow(ctx, "SELECT current_database()").Scan(&db); err != nil {
-		return fmt.Errorf("migrate: current database: %w", err)
-	}
-	dbIdent := pgx.Identifier{db}.Sanitize()
-	statements := []string{
-		"REVOKE TEMPORARY ON DATABASE " + dbIdent + " FROM PUBLIC",
-		"REVOKE CREATE, TEMPORARY ON DATABASE " + dbIdent + " FROM " + role,
-		"GRANT CONNECT ON DATABASE " + dbIdent + " TO " + role,
-		"REVOKE CREATE ON SCHEMA public FROM PUBLIC",
-		"REVOKE CREATE ON SCHEMA public FROM " + role,
-		"GRANT USAGE ON SCHEMA public TO " + role,
-		"REVOKE ALL ON SCHEMA " + AppSchema + " FROM PUBLIC",
-		"REVOKE ALL ON SCHEMA " + AppSchema + " FROM " + role,
-		"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM " + role,
-		"GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + role,
-		"ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO " + role,
-		"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM " + role,
-	}
-	for _, stmt := range statements {
-		err := retryConcurrent(ctx, func() error { _, err := conn.Exec(ctx, stmt); return err })
-		if err != nil {
-			if isInsufficientPrivilege(err) {
-				log.WarnContext(ctx, "skipped a grant: the migrating user lacks the privilege", slog.String("statement", stmt))
-				continue
-			}
-			return fmt.Errorf("migrate: %s: %w", stmt, err)
-		}
-	}
-	return nil
 }
 
 // revokeMemberships removes the role from every role it belongs to, so it

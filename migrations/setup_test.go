@@ -214,6 +214,15 @@ func assertDenied(t *testing.T, conn *pgx.Conn, stmt string) {
 	}
 }
 
+// pgCodeOf is the SQLSTATE of err, or "" when it is not a PostgreSQL error.
+func pgCodeOf(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code
+	}
+	return ""
+}
+
 // assertPermissionDenied checks that reading stmt is refused with
 // "permission denied".
 func assertPermissionDenied(t *testing.T, conn *pgx.Conn, stmt string) {

@@ -35,6 +35,8 @@ func (d *DB) collect(ctx context.Context, conn *pgx.Conn, sql string, res *Resul
 	queryCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
+	// The exec mode asks for every column in PostgreSQL's text format,
+	// which is what Texts keeps: the values exactly as psql shows them.
 	rows, err := conn.Query(queryCtx, sql, pgx.QueryExecModeExec)
 	if err != nil {
 		return err
@@ -42,7 +44,8 @@ func (d *DB) collect(ctx context.Context, conn *pgx.Conn, sql string, res *Resul
 	defer rows.Close()
 
 	typeMap := conn.TypeMap()
-	for _, f := range rows.FieldDescriptions() {
+	fields := rows.FieldDescriptions()
+	for _, f := range fields {
 		typeName := fmt.Sprintf("oid:%d", f.DataTypeOID)
 		if t, ok := typeMap.TypeForOID(f.DataTypeOID); ok {
 			typeName = t.Name
@@ -71,10 +74,16 @@ func (d *DB) collect(ctx context.Context, conn *pgx.Conn, sql string, res *Resul
 		if err != nil {
 			return fmt.Errorf("decode row: %w", err)
 		}
+		raw := rows.RawValues()
+		texts := make([]string, len(values))
 		for i, v := range values {
 			values[i] = normalize(v)
+			if i < len(raw) && i < len(fields) {
+				texts[i], values[i] = fromText(fields[i].DataTypeOID, raw[i], values[i])
+			}
 		}
 		res.Rows = append(res.Rows, values)
+		res.Texts = append(res.Texts, texts)
 	}
 	if err := rows.Err(); err != nil {
 		return err

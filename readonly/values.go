@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgtype"
@@ -48,6 +49,34 @@ func normalize(v any) any {
 		}
 		return fmt.Sprint(x)
 	}
+}
+
+// fromText returns a cell's display text, PostgreSQL's own text output
+// (booleans spelled true and false, as their cast to text does), and its
+// value, which the exact text improves where the decoded one is lossy:
+// real and double precision take their shortest round-trip form, and
+// numeric a float64 parsed from the exact text (or the text itself when
+// it is NaN or infinite).
+func fromText(oid uint32, raw []byte, v any) (string, any) {
+	if raw == nil {
+		return "", nil
+	}
+	text := string(raw)
+	switch oid {
+	case pgtype.BoolOID:
+		if b, ok := v.(bool); ok {
+			return strconv.FormatBool(b), v
+		}
+	case pgtype.Float4OID, pgtype.Float8OID, pgtype.NumericOID:
+		f, err := strconv.ParseFloat(text, 64)
+		switch {
+		case err == nil && !math.IsInf(f, 0) && !math.IsNaN(f):
+			return text, f
+		case oid == pgtype.NumericOID:
+			return text, text
+		}
+	}
+	return text, v
 }
 
 func numeric(n pgtype.Numeric) any {

@@ -68,7 +68,7 @@ type createArgs struct {
 func (createArgs) Kind() string { return "schedule_create" }
 
 func (createArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{Queue: Queue, MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
 
 type createWorker struct {

@@ -12,7 +12,7 @@ func TestFailingSQLPausesAfterThreeAndTellsTheCreator(t *testing.T) {
 	f := setup(t)
 	in := f.start(t)
 	daily := schedule.Cadence{Frequency: schedule.Daily, Hour: 9, TimeZone: "Europe/Berlin"}
-	sch := f.create(t, in, "SELECT no_such_column FROM app_metrics", daily, schedule.Condition{})
+	sch := f.create(t, in, "SELECT no_such_column FROM (SELECT 1 AS one) t", daily, schedule.Condition{})
 	slot := sch.NextRunAt
 	for i := range 3 {
 		f.clock.Set(slot.AddDate(0, 0, i))

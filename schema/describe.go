@@ -13,14 +13,22 @@ import (
 // pick from.
 var ErrUnknownTable = errors.New("unknown table")
 
+// describeAllCap bounds describing every table at once: beyond it, a call
+// without names lists the tables and asks for names instead.
+const describeAllCap = 60_000
+
 // Describe renders the named tables in full for the describe_schema tool
-// (every table when names is empty): each column's type, nullability, key
-// membership, comment, and values or range. A name may be "t" or
+// (every table when names is empty and they fit describeAllCap, else a
+// list of all tables by name): each column's type, nullability, key
+// membership, comment, values or range, and joins. A name may be "t" or
 // "schema.t"; an unknown name gives an error wrapping ErrUnknownTable.
 func (c *Catalog) Describe(names []string) (string, error) {
 	tables, err := c.pick(names)
 	if err != nil {
 		return "", err
+	}
+	if len(names) == 0 && c.describedLen() > describeAllCap {
+		return c.listAll(), nil
 	}
 	var b strings.Builder
 	b.WriteString(dataNote + dataOpen)
@@ -36,6 +44,31 @@ func (c *Catalog) Describe(names []string) (string, error) {
 	}
 	b.WriteString(dataClose)
 	return b.String(), nil
+}
+
+// describedLen estimates the length of describing every table.
+func (c *Catalog) describedLen() int {
+	n := 0
+	for _, block := range c.fullBlocks() {
+		n += len(block) * 3 / 2
+	}
+	return n
+}
+
+// listAll names every table with its size, grouped by schema.
+func (c *Catalog) listAll() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d readable tables, too many to describe at once: call describe_schema again with the names of the tables you need.\n", len(c.Tables))
+	b.WriteString(dataNote + dataOpen)
+	for i := range c.Tables {
+		t := &c.Tables[i]
+		if i == 0 || t.Schema != c.Tables[i-1].Schema {
+			b.WriteString(ident(t.Schema) + ":\n")
+		}
+		b.WriteString("  " + ident(t.Name) + " (" + approxRows(t.RowEstimate) + " rows)\n")
+	}
+	b.WriteString(dataClose)
+	return b.String()
 }
 
 func (c *Catalog) pick(names []string) ([]*Table, error) {

@@ -115,7 +115,11 @@ func TestSummaryOf500TablesHoldsTheRelevantOnes(t *testing.T) {
 	if !strings.Contains(other.Text, "big.pharmacy_tasks (") || strings.Contains(other.Text, "big.billing_refunds (") {
 		t.Error("the summary does not follow the question")
 	}
-	// describe_schema still gives any table on demand.
+	// describe_schema lists every table when asked for all, and gives any
+	// table on demand.
+	if all := mustDescribe(t, cat, nil); len(all) > describeAllCap || !strings.Contains(all, "  wiki_rates (~2 rows)\n") {
+		t.Errorf("describe all is %d characters, want a list of names:\n%.500s", len(all), all)
+	}
 	if d := mustDescribe(t, cat, []string{"big.wiki_rates"}); !strings.Contains(d, "big.wiki_rates (table") {
 		t.Errorf("describe big.wiki_rates:\n%s", d)
 	}

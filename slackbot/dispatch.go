@@ -30,6 +30,8 @@ type Dispatcher struct {
 	self  Identity
 	allow Allowlist
 	log   *slog.Logger
+	// schedules is nil when scheduled questions are off.
+	schedules Schedules
 }
 
 // NewDispatcher returns a dispatcher that queues work on q.

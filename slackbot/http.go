@@ -138,8 +138,13 @@ func (h *handler) interactions(c *gin.Context) {
 		c.AbortWithStatusJSON(http.StatusBadRequest, gin.H{"error": "malformed payload"})
 		return
 	}
-	if err := h.Dispatcher.Interaction(c.Request.Context(), cb); err != nil {
+	resp, err := h.Dispatcher.Respond(c.Request.Context(), cb)
+	if err != nil {
 		h.fail(c, err)
+		return
+	}
+	if resp != nil {
+		c.JSON(http.StatusOK, resp)
 		return
 	}
 	c.Status(http.StatusOK)
@@ -157,12 +162,16 @@ func (h *handler) commands(c *gin.Context) {
 		UserName: form.Get("user_name"), Command: form.Get("command"), Text: form.Get("text"),
 		ResponseURL: form.Get("response_url"), TriggerID: form.Get("trigger_id"), APIAppID: form.Get("api_app_id"),
 	}
-	ack, err := h.Dispatcher.Command(c.Request.Context(), cmd)
+	reply, err := h.Dispatcher.Reply(c.Request.Context(), cmd)
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"response_type": "ephemeral", "text": ack})
+	if reply == nil {
+		c.Status(http.StatusOK)
+		return
+	}
+	c.JSON(http.StatusOK, replyBody(reply))
 }
 
 // fail answers 400 for what Slack sent wrong and 503 when the work could

@@ -64,13 +64,14 @@ func handleSocketEvent(ctx context.Context, client *socketmode.Client, d *Dispat
 		if !ok {
 			return
 		}
-		var text string
-		text, err = d.Command(ctx, cmd)
-		response = map[string]string{"response_type": "ephemeral", "text": text}
+		var reply *slack.Msg
+		if reply, err = d.Reply(ctx, cmd); reply != nil {
+			response = replyBody(reply)
+		}
 	case socketmode.EventTypeInteractive:
 		var cb slack.InteractionCallback
 		if cb, err = ParseInteraction(evt.Request.Payload); err == nil {
-			err = d.Interaction(ctx, cb)
+			response, err = d.Respond(ctx, cb)
 		}
 	default:
 		return

@@ -20,6 +20,8 @@ import (
 const (
 	ActionShowSQL   = "show_sql"
 	ActionExportCSV = "export_csv"
+	// ActionSchedule opens the schedule modal for the answer.
+	ActionSchedule = "schedule_open"
 )
 
 // Budgets for the answer text: the prompt asks the model to be brief, and
@@ -43,6 +45,9 @@ type Renderer struct {
 	PictureCharts bool
 	// NoCharts turns charts off altogether (CHARTS=false).
 	NoCharts bool
+	// ScheduleButton adds "Schedule…" to answers that have SQL
+	// (SCHEDULES=true).
+	ScheduleButton bool
 	// Verify offers the Verify button (there are curators to press it).
 	Verify bool
 }
@@ -90,6 +95,10 @@ func (r Renderer) Answer(ans *agent.Answer, historyID int64) AnswerMessage {
 	var actions []slack.Block
 	if ans.Status != history.StatusFailed {
 		b := buttons(historyID)
+		if r.ScheduleButton && historyID > 0 && ans.SQL != "" {
+			b.Elements.ElementSet = append(b.Elements.ElementSet, slack.NewButtonBlockElement(ActionSchedule,
+				strconv.FormatInt(historyID, 10), slack.NewTextBlockObject(slack.PlainTextType, "Schedule…", false, false)))
+		}
 		if r.Verify && historyID > 0 && ans.SQL != "" && ans.Verified == nil {
 			b.Elements.ElementSet = append(b.Elements.ElementSet, verifyButton(historyID))
 		}

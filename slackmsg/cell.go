@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/analytics-bot/analytics-bot/readonly"
 )
 
 // nullText is how a NULL shows in a table.
@@ -60,6 +62,42 @@ func formatCell(v any, colType string, decimals int, plain bool) (string, bool) 
 	default:
 		return oneLine(fmt.Sprint(x)), false
 	}
+}
+
+// tableCell renders cell (i, j) of res, whose value is v, for a table:
+// PostgreSQL's own text of the value, so nothing is rounded or
+// re-spelled, with thousands separators in numbers (not in identifiers
+// and years), NULL as "—" and text on one line. A result without texts
+// falls back to formatting the value.
+func tableCell(res *readonly.Result, i, j int, v any, c column) string {
+	if i >= len(res.Texts) {
+		text, _ := formatCell(v, c.typ, c.decimals, c.plain)
+		return text
+	}
+	text, null := res.Text(i, j)
+	switch v.(type) {
+	case nil:
+		if null {
+			return nullText
+		}
+	case int64, float64:
+		if !c.plain && plainDecimal(text) {
+			return group(text)
+		}
+		return text
+	}
+	return oneLine(text)
+}
+
+// plainDecimal reports whether s is a decimal number without exponent,
+// such as -1234.50, which thousands separators can be put into.
+func plainDecimal(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	whole, frac, _ := strings.Cut(s, ".")
+	digits := func(p string) bool {
+		return !strings.ContainsFunc(p, func(r rune) bool { return r < '0' || r > '9' })
+	}
+	return whole != "" && digits(whole) && digits(frac)
 }
 
 // formatInt groups digits in thousands unless plain is set.

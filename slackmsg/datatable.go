@@ -55,7 +55,7 @@ func dataTable(res *readonly.Result) (*slack.DataTableBlock, shape) {
 	t := slack.NewDataTableBlock(caption(res, ncols)).WithPageSize(dataTablePageSize)
 	t.AddRow(header...)
 	shown := 0
-	for _, row := range res.Rows[:nrows] {
+	for i, row := range res.Rows[:nrows] {
 		cells := make([]slack.DataTableCell, ncols)
 		size := 0
 		for j, c := range cols {
@@ -63,7 +63,7 @@ func dataTable(res *readonly.Result) (*slack.DataTableBlock, shape) {
 			if j < len(row) {
 				v = row[j]
 			}
-			text, _ := formatCell(v, c.typ, c.decimals, c.plain)
+			text := tableCell(res, i, j, v, c)
 			text = cellText(Plain(text), dataCellRunes)
 			size += utf8.RuneCountInString(text)
 			if n, ok := number(v); ok && numeric[j] {

@@ -113,14 +113,14 @@ func buildTable(res *readonly.Result, cols []column, s shape) *slack.TableBlock 
 	}
 	t.WithColumnSettings(settings...)
 	t.AddRow(header...)
-	for _, row := range res.Rows[:s.rows] {
+	for i, row := range res.Rows[:s.rows] {
 		cells := make([]slack.TableCell, len(cols))
 		for j, c := range cols {
 			var v any
 			if j < len(row) {
 				v = row[j]
 			}
-			text, _ := formatCell(v, c.typ, c.decimals, c.plain)
+			text := tableCell(res, i, j, v, c)
 			cells[j] = slack.NewTableRawTextCell(cellText(text, s.cellRunes))
 		}
 		t.AddRow(cells...)

@@ -101,10 +101,10 @@ func printAnswer(w io.Writer, thread string, ans *agent.Answer) {
 			header[i] = c.Name
 		}
 		fmt.Fprintln(tw, strings.Join(header, "\t"))
-		for _, row := range res.Rows[:shown] {
+		for i, row := range res.Rows[:shown] {
 			cells := make([]string, len(row))
-			for i, v := range row {
-				cells[i] = readonly.FormatValue(v)
+			for j := range row {
+				cells[j] = res.Display(i, j)
 			}
 			fmt.Fprintln(tw, strings.Join(cells, "\t"))
 		}
@@ -164,13 +164,10 @@ func printAnswerJSON(w io.Writer, question, thread string, ans *agent.Answer) er
 	}
 	if r := ans.Result; r != nil {
 		out.Columns, out.RowCount, out.Truncated = r.Columns, len(r.Rows), r.Truncated
-		for _, row := range r.Rows {
+		for i, row := range r.Rows {
 			cells := make([]any, len(row))
-			for i, v := range row {
-				if t, ok := v.(time.Time); ok {
-					v = readonly.FormatValue(t)
-				}
-				cells[i] = v
+			for j := range row {
+				cells[j] = jsonCell(r, i, j)
 			}
 			out.Rows = append(out.Rows, cells)
 		}
@@ -181,6 +178,24 @@ func printAnswerJSON(w io.Writer, question, thread string, ans *agent.Answer) er
 		return fmt.Errorf("write JSON: %w", err)
 	}
 	return nil
+}
+
+// jsonCell is a cell exactly as PostgreSQL prints it: numbers as JSON
+// numbers with every digit, booleans as booleans, NULL as null, the rest
+// as strings.
+func jsonCell(r *readonly.Result, i, j int) any {
+	text, null := r.Text(i, j)
+	switch v := r.Rows[i][j].(type) {
+	case nil:
+		return nil
+	case bool:
+		return v
+	case int64, float64:
+		if !null && json.Valid([]byte(text)) {
+			return json.Number(text)
+		}
+	}
+	return text
 }
 
 func indent(s string) string {

@@ -331,9 +331,28 @@ func TestCLIMigrateThenDemoDataTwice(t *testing.T) {
 func TestCLIDemoDataBeforeMigrateSaysSo(t *testing.T) {
 	t.Parallel()
 	db := pgtest.New(t)
-	r := runCLI(t, db.Env(), "demo-data", "--days", "1")
-	if r.code != 1 || !strings.Contains(lastLine(r.stderr), "migrate") {
-		t.Errorf("exit %d, stderr %q; want a hint to run migrate", r.code, r.stderr)
+	env := db.Env()
+	env["POSTGRES_READONLY_USER"] = "abt_i13db_never_created"
+	r := runCLI(t, env, "demo-data", "--days", "1")
+	if r.code != 0 || !strings.Contains(r.stdout, "abt_i13db_never_created does not exist yet: run 'analytics-bot migrate'") {
+		t.Errorf("exit %d, stdout %q, stderr %q; want the tables and a hint to run migrate", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestCLIMigrateCreatesNoAnalyticsTable checks that migrate leaves the
+// analytics schema empty and says so, and that demo-data then gives the
+// read-only role the demo tables.
+func TestCLIMigrateCreatesNoAnalyticsTable(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	env := db.Env()
+	r := runCLI(t, env, "migrate")
+	if r.code != 0 || !strings.Contains(r.stdout, "can read no tables: set ANALYTICS_SCHEMAS") {
+		t.Fatalf("migrate: exit %d, printed %q; want it to say nothing is readable and which setting to change\n%s", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, env, "demo-data", "--days", "2")
+	if r.code != 0 || !strings.Contains(r.stdout, "can read 7 tables and views in schemas public (7)") {
+		t.Errorf("demo-data: exit %d, printed %q", r.code, r.stdout)
 	}
 }
 

@@ -7,10 +7,11 @@ import (
 
 	"github.com/analytics-bot/analytics-bot/config"
 	"github.com/analytics-bot/analytics-bot/demodata"
+	"github.com/analytics-bot/analytics-bot/migrations"
 )
 
 func runDemoData(ctx context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "demo-data", "demo-data [--days N]\n\nLoads the deterministic demo data set into app_metrics, ending yesterday (idempotent).")
+	fs := newFlagSet(e, "demo-data", "demo-data [--days N]\n\nCreates and fills the demo tables (idempotent): app_metrics, ending yesterday, and a small\nproduct-analytics schema (plans, accounts, users, subscriptions, invoices, events) in public.")
 	days := fs.Int("days", 365, "number of days of data, ending yesterday")
 	if helped, err := parseFlags(fs, e, args); helped || err != nil {
 		return err
@@ -32,13 +33,23 @@ func runDemoData(ctx context.Context, e env, args []string) error {
 	end := time.Now().UTC().AddDate(0, 0, -1)
 	changed, err := demodata.Load(ctx, pool, *days, end)
 	if err != nil {
-		return fmt.Errorf("%w (has 'analytics-bot migrate' run?)", err)
+		return err
+	}
+	product, err := demodata.LoadProduct(ctx, pool)
+	if err != nil {
+		return err
 	}
 	var total int64
 	if err := pool.QueryRow(ctx, "SELECT count(*) FROM public.app_metrics").Scan(&total); err != nil {
 		return fmt.Errorf("count app_metrics: %w", err)
 	}
-	fmt.Fprintf(e.stdout, "demo data: %d days ending %s, %d rows written or changed, %d rows in app_metrics (%s)\n",
-		*days, end.Format(time.DateOnly), changed, total, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(e.stdout, "demo data: %d days ending %s, %d rows written or changed, %d rows in app_metrics; "+
+		"product analytics: %d rows written or changed (%s)\n",
+		*days, end.Format(time.DateOnly), changed, total, product, time.Since(start).Round(time.Millisecond))
+	readable, err := migrations.ReadableBy(ctx, pool, cfg.ReadonlyUser)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, readable.String())
 	return nil
 }

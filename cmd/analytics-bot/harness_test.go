@@ -34,6 +34,7 @@ type testBot struct {
 	env    map[string]string
 	url    string
 	srv    *server // the running server; start replaces it
+	logs   io.Writer
 	stop   func()
 	mu     sync.Mutex
 	events int
@@ -42,15 +43,22 @@ type testBot struct {
 type botOptions struct {
 	env     map[string]string
 	noStart bool
+	// db replaces the fresh pgtest database (migrated, no demo data).
+	db *pgtest.DB
+	// logs receives the server's log lines as well as the test log.
+	logs io.Writer
 }
 
 func newTestBot(t testing.TB, opts botOptions) *testBot {
 	t.Helper()
-	db := pgtest.NewMigrated(t)
+	db := opts.db
+	if db == nil {
+		db = pgtest.NewMigrated(t)
+	}
 	if _, err := demodata.Load(context.Background(), db.Pool, 60, time.Now().UTC().AddDate(0, 0, -1)); err != nil {
 		t.Fatal(err)
 	}
-	b := &testBot{t: t, db: db, slack: fake.NewSlack(t), model: fake.NewOpenAI(t)}
+	b := &testBot{t: t, db: db, slack: fake.NewSlack(t), model: fake.NewOpenAI(t), logs: opts.logs}
 	b.env = db.Env()
 	for k, v := range map[string]string{
 		"PORT": "0", "SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": testSigningSecret,
@@ -77,7 +85,11 @@ func (b *testBot) lookup(name string) (string, bool) {
 func (b *testBot) start() {
 	b.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := newServer(ctx, env{lookup: b.lookup, stdout: io.Discard, stderr: testWriter{b.t}}, roleAll)
+	var stderr io.Writer = testWriter{b.t}
+	if b.logs != nil {
+		stderr = io.MultiWriter(stderr, b.logs)
+	}
+	srv, err := newServer(ctx, env{lookup: b.lookup, stdout: io.Discard, stderr: stderr}, roleAll)
 	if err != nil {
 		cancel()
 		b.t.Fatalf("start server: %v", err)
@@ -212,6 +224,25 @@ func (b *testBot) jobs() int {
 		b.t.Fatal(err)
 	}
 	return n
+}
+
+// lockedBuffer is a buffer the server's goroutines may write to while the
+// test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // testWriter sends the server's logs to the test log.

@@ -44,7 +44,7 @@ func commands() []command {
 	return []command{
 		{"serve", "HTTP server for Slack plus the workers that answer questions", runServe},
 		{"migrate", "apply migrations and set up the read-only role (idempotent)", runMigrate},
-		{"demo-data", "load the deterministic demo data set into app_metrics (--days N)", runDemoData},
+		{"demo-data", "create and fill the demo tables: app_metrics (--days N) and a product-analytics schema", runDemoData},
 		{"ask", `answer one question in the terminal: ask "QUESTION" [--json]`, runAsk},
 		{"prompt", `print what the model would receive for a question: prompt "QUESTION" [--json]`, runPrompt},
 		{"eval", "score the golden questions (evals/) against the configured model", runEval},

@@ -34,6 +34,7 @@ func runMigrate(ctx context.Context, e env, args []string) error {
 		ReadonlyPassword: cfg.ReadonlyPassword,
 		GeneratePassword: cfg.IsLocal(),
 		StatementTimeout: cfg.QueryTimeout,
+		Schemas:          cfg.AnalyticsSchemas,
 		Logger:           log,
 	})
 	if err != nil {
@@ -42,6 +43,7 @@ func runMigrate(ctx context.Context, e env, args []string) error {
 	log.InfoContext(ctx, "migrations current", slog.Int("applied", len(res.Applied)), slog.Duration("took", time.Since(start)))
 	fmt.Fprintf(e.stdout, "migrated database %s: %d migration(s) applied, read-only role %s ready (%s)\n",
 		cfg.PostgresDB, len(res.Applied), cfg.ReadonlyUser, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintln(e.stdout, res.Readable.String())
 	if res.GeneratedPassword {
 		fmt.Fprintf(e.stdout, "generated a password for %s (kept in the database for local use; set POSTGRES_READONLY_PASSWORD to choose your own): %s\n",
 			cfg.ReadonlyUser, res.ReadonlyPassword)

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -113,4 +115,42 @@ func TestCLIPromptIsWhatTheModelReceives(t *testing.T) {
 	if len(p.Messages) != 6 {
 		t.Errorf("%d messages, want system, context, knowledge, the earlier question and answer, the question", len(p.Messages))
 	}
+}
+
+// ask shows, and the model is given, values exactly as PostgreSQL prints
+// them, with SQL NULL apart from the text 'NULL'.
+func TestCLIAskShowsExactValues(t *testing.T) {
+	t.Parallel()
+	b := setupCLIBot(t)
+	const exactSQL = `SELECT 9007199254740993::numeric AS n, 4.7::real AS r, timestamp '2026-03-01 08:00:00.123456' AS at,
+		interval '4 years 1 mon 17 days' AS took, 'NULL'::text AS t, NULL::text AS u`
+	b.scriptAnswer(exactSQL, "Exact.")
+	r := runCLI(t, b.env, "ask", "exact values please")
+	if r.code != 0 {
+		t.Fatalf("ask: exit %d: %s", r.code, r.stderr)
+	}
+	row := regexp.MustCompile(`(?m)^9007199254740993\s+4\.7\s+2026-03-01 08:00:00\.123456\s+4 years 1 mon 17 days\s+'NULL'\s+NULL$`)
+	if !row.MatchString(r.stdout) {
+		t.Errorf("the terminal table does not show the exact values:\n%s", r.stdout)
+	}
+	results := b.model.Requests()[1].ToolResults()
+	if len(results) != 1 || !strings.Contains(results[0].Content, "9007199254740993 | 4.7 | 2026-03-01 08:00:00.123456 | 4 years 1 mon 17 days | 'NULL' | NULL\n") {
+		t.Errorf("the model was given:\n%v", results)
+	}
+
+	b.scriptAnswer(exactSQL, "Exact.")
+	fields, _ := b.askJSON(t, "exact values please")
+	want := `[[9007199254740993,4.7,"2026-03-01 08:00:00.123456","4 years 1 mon 17 days","NULL",null]]`
+	if got := compactJSON(t, fields["rows"]); got != want {
+		t.Errorf("rows = %s, want %s", got, want)
+	}
+}
+
+func compactJSON(t *testing.T, raw json.RawMessage) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/analytics-bot/analytics-bot/migrations"
 	"github.com/analytics-bot/analytics-bot/schedule"
 	"github.com/analytics-bot/analytics-bot/slackbot"
+	"github.com/analytics-bot/analytics-bot/slackmsg"
 	"github.com/analytics-bot/analytics-bot/telemetry"
 	"github.com/analytics-bot/analytics-bot/tools"
 )
@@ -142,6 +143,7 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 			Slack: api, Agent: newMeasuredAgent(s.agent, cfg, tel, metrics, log), History: s.history, Exporter: s.db,
 			ExportMaxRows: cfg.ExportMaxRows, ExportMaxBytes: cfg.ExportMaxBytes, Charts: cfg.Charts, Metrics: metrics,
 			MaxQuestionsPerUser: cfg.MaxQuestionsPerUser,
+			Render:              slackmsg.Renderer{ScheduleButton: cfg.Schedules},
 		},
 	}
 	if cfg.Schedules {
@@ -165,7 +167,7 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 
 	var dispatcher *slackbot.Dispatcher
 	if role != roleWorker {
-		dispatcher = slackbot.NewDispatcher(s.queue, s.self, allow, log)
+		dispatcher = s.dispatcher(allow)
 	}
 	s.http = &http.Server{
 		Handler: slackbot.NewHandler(slackbot.ServerOptions{
@@ -180,9 +182,22 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen on PORT %d: %w", cfg.Port, err)
 	}
+	if err := logReadable(ctx, s.stack); err != nil {
+		return nil, err
+	}
 	log.InfoContext(ctx, "serving", slog.String("addr", s.listener.Addr().String()), slog.String("role", role),
 		slog.Int("workers", workers), slog.String("bot_user", s.self.UserID), slog.Duration("startup", time.Since(start)))
 	return s, nil
+}
+
+// dispatcher turns Slack deliveries into work, with scheduled questions
+// when they are on.
+func (s *server) dispatcher(allow slackbot.Allowlist) *slackbot.Dispatcher {
+	d := slackbot.NewDispatcher(s.queue, s.self, allow, s.log)
+	if s.schedules != nil {
+		d.WithSchedules(s.schedules)
+	}
+	return d
 }
 
 // knowledgeReload is how often serve looks for changed knowledge files.
@@ -203,18 +218,24 @@ func (s *server) ready(ctx context.Context) error {
 	return nil
 }
 
-// readyDetail is /readyz's detail line: the dangerous functions the
-// read-only role may still execute (where migrate could not revoke them,
-// a DBA should; the statement gate refuses them meanwhile).
+// readyDetail is /readyz's detail: what the read-only role can read where
+// model-written SQL runs, and the dangerous functions it may still execute
+// (where migrate could not revoke them, a DBA should; the statement gate
+// refuses them meanwhile).
 func (s *server) readyDetail(ctx context.Context) string {
-	fns, err := migrations.StillCallable(ctx, s.owner, s.cfg.ReadonlyUser)
+	readable, err := migrations.ReadableBy(ctx, s.readonly, s.cfg.ReadonlyUser)
+	lines := readable.String()
 	if err != nil {
-		return "dangerous functions: could not check (" + err.Error() + ")"
+		lines = "readable tables: could not check (" + err.Error() + ")"
 	}
-	if len(fns) == 0 {
-		return "dangerous functions: none callable by " + s.cfg.ReadonlyUser
+	fns, err := migrations.StillCallable(ctx, s.owner, s.cfg.ReadonlyUser)
+	switch {
+	case err != nil:
+		return lines + "\ndangerous functions: could not check (" + err.Error() + ")"
+	case len(fns) == 0:
+		return lines + "\ndangerous functions: none callable by " + s.cfg.ReadonlyUser
 	}
-	return fmt.Sprintf("dangerous functions still callable by %s (refused by the statement gate; run the statements 'analytics-bot migrate' prints as a DBA): %s",
+	return lines + fmt.Sprintf("\ndangerous functions still callable by %s (refused by the statement gate; run the statements 'analytics-bot migrate' prints as a DBA): %s",
 		s.cfg.ReadonlyUser, strings.Join(fns, ", "))
 }
 
@@ -260,8 +281,7 @@ func (s *server) Run(ctx context.Context) error {
 	}
 	if s.cfg.SlackAppToken != "" && s.role != roleWorker {
 		socketAPI := slack.New(s.cfg.SlackBotToken, slack.OptionAPIURL(s.cfg.SlackAPIURL), slack.OptionAppLevelToken(s.cfg.SlackAppToken))
-		d := slackbot.NewDispatcher(s.queue, s.self,
-			slackbot.Allowlist{Channels: s.cfg.AllowedChannels, Users: s.cfg.AllowedUsers}, s.log)
+		d := s.dispatcher(slackbot.Allowlist{Channels: s.cfg.AllowedChannels, Users: s.cfg.AllowedUsers})
 		wg.Go(func() {
 			err := slackbot.RunSocketMode(runCtx, socketAPI, d, s.log)
 			if errors.Is(err, slackbot.ErrAppTokenRejected) {

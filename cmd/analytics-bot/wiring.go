@@ -16,6 +16,7 @@ import (
 	"github.com/analytics-bot/analytics-bot/history"
 	"github.com/analytics-bot/analytics-bot/knowledge"
 	"github.com/analytics-bot/analytics-bot/llm"
+	"github.com/analytics-bot/analytics-bot/migrations"
 	"github.com/analytics-bot/analytics-bot/prompts"
 	"github.com/analytics-bot/analytics-bot/readonly"
 	"github.com/analytics-bot/analytics-bot/schema"
@@ -60,6 +61,22 @@ type stackOptions struct {
 	// nil leaves them bare.
 	tracer trace.TracerProvider
 	meter  metric.MeterProvider
+}
+
+// logReadable logs what the read-only role can read where model-written
+// SQL runs, as a warning when that is nothing.
+func logReadable(ctx context.Context, s *stack) error {
+	readable, err := migrations.ReadableBy(ctx, s.readonly, s.cfg.ReadonlyUser)
+	if err != nil {
+		return err
+	}
+	level := slog.LevelInfo
+	if readable.Tables() == 0 {
+		level = slog.LevelWarn
+	}
+	s.log.Log(ctx, level, readable.String(), slog.Int("readable_tables", readable.Tables()),
+		slog.String("readonly_database", fmt.Sprintf("%s:%d/%s", s.cfg.ReadonlyHost, s.cfg.ReadonlyPort, s.cfg.ReadonlyDB)))
+	return nil
 }
 
 func newStack(ctx context.Context, cfg *config.Config, log *slog.Logger, opts stackOptions) (_ *stack, err error) {
