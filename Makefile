@@ -5,18 +5,23 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 QUESTION ?= what was DAU by platform last week?
 export POSTGRES_HOST ?= 127.0.0.1
 
-.PHONY: build run serve test lint bench release clean
+.PHONY: build run check-model serve test lint bench release clean
 
 build:
 	go build -trimpath -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/analytics-bot
 
 # The bot on local defaults: local PostgreSQL, migrations, demo data, one
 # question through `ask`. Needs OPENAI_API_KEY (or OPENAI_BASE_URL).
-run: build
+run: check-model build
 	@scripts/ensure-postgres.sh
 	$(BIN) migrate
 	$(BIN) demo-data
 	$(BIN) ask "$(QUESTION)"
+
+# Fails in a second, before building and migrating, when no model is
+# configured (the binary checks the same again, SSM included).
+check-model:
+	@scripts/check-model.sh
 
 # The Slack server on local defaults (needs the Slack settings too).
 serve: build

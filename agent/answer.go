@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -33,6 +34,17 @@ type ToolCall struct {
 	Summary   string        `json:"summary"`
 	IsError   bool          `json:"is_error"`
 	Duration  time.Duration `json:"duration"`
+}
+
+// MarshalJSON writes the duration as duration_ms (milliseconds), the unit
+// every duration in the bot's JSON carries.
+func (c ToolCall) MarshalJSON() ([]byte, error) {
+	type plain ToolCall
+	return json.Marshal(struct {
+		plain
+		Duration   *struct{} `json:"duration,omitempty"` // hides plain's nanoseconds
+		DurationMS float64   `json:"duration_ms"`
+	}{plain: plain(c), DurationMS: float64(c.Duration.Microseconds()) / 1000})
 }
 
 // Answer is the outcome of one question.

@@ -108,7 +108,7 @@ func verifiedSentence(v *knowledge.Verified, res *readonly.Result) string {
 	label := strings.TrimSpace(v.Label())
 	switch {
 	case len(res.Rows) == 1 && len(res.Columns) == 1:
-		return fmt.Sprintf("*%s*: %s", label, readonly.FormatValue(res.Rows[0][0]))
+		return fmt.Sprintf("*%s*: %s", label, res.Display(0, 0))
 	case len(res.Rows) == 0:
 		return fmt.Sprintf("*%s*: the query returned no rows.", label)
 	}

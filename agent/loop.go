@@ -160,6 +160,7 @@ func (a *Agent) callTool(ctx context.Context, byName map[string]tools.Tool, call
 	if call.FunctionCall != nil {
 		rec.Name, rec.Arguments = call.FunctionCall.Name, call.FunctionCall.Arguments
 	}
+	report(ctx, Step{ToolCall: rec})
 	start := time.Now()
 	var out tools.Output
 	tool, ok := byName[rec.Name]
@@ -178,5 +179,6 @@ func (a *Agent) callTool(ctx context.Context, byName map[string]tools.Tool, call
 	}
 	rec.Duration = time.Since(start)
 	rec.Summary, rec.IsError = out.Summary, out.IsError
+	report(ctx, Step{ToolCall: rec, Done: true, RowCount: out.RowCount})
 	return out, rec
 }

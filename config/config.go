@@ -59,8 +59,11 @@ type Config struct {
 
 	AllowedChannels []string
 	AllowedUsers    []string
-	Charts          bool
-	Workers         int
+	// AllowedLinkHosts are the hosts whose links in the model's text stay
+	// links in Slack; every other link shows its address as code.
+	AllowedLinkHosts []string
+	Charts           bool
+	Workers          int
 
 	// KnowledgeDir is a folder with verified.yaml and glossary.yaml; empty
 	// uses the demo knowledge built into the binary.
@@ -149,6 +152,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("prompts_dir", c.PromptsDir),
 		slog.String("allowed_channels", strings.Join(c.AllowedChannels, ",")),
 		slog.String("allowed_users", strings.Join(c.AllowedUsers, ",")),
+		slog.String("allowed_link_hosts", strings.Join(c.AllowedLinkHosts, ",")),
 		slog.Bool("charts", c.Charts),
 		slog.Int("workers", c.Workers),
 		slog.String("knowledge_dir", c.KnowledgeDir),

@@ -3,6 +3,7 @@ package config_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -155,5 +156,46 @@ func TestDSNs(t *testing.T) {
 	}
 	if got, want := cfg.ReadonlyDSN(), fmt.Sprintf("postgres://analytics_readonly:%s@db:5432/analytics", "r%20o"); got != want {
 		t.Errorf("ReadonlyDSN = %q, want %q", got, want)
+	}
+}
+
+func TestReadonlyTargetDefaultsToThePrimary(t *testing.T) {
+	t.Parallel()
+	cfg := load(t, env{"POSTGRES_HOST": "db", "POSTGRES_PORT": "6432", "POSTGRES_DB": "bot"})
+	if cfg.ReadonlyHost != "db" || cfg.ReadonlyPort != 6432 || cfg.ReadonlyDB != "bot" {
+		t.Errorf("read-only target = %s:%d/%s, want db:6432/bot", cfg.ReadonlyHost, cfg.ReadonlyPort, cfg.ReadonlyDB)
+	}
+	cfg = load(t, env{"POSTGRES_HOST": "db", "POSTGRES_READONLY_HOST": "replica", "POSTGRES_READONLY_PORT": "5433", "POSTGRES_READONLY_DB": "warehouse"})
+	if got, want := cfg.ReadonlyDSN(), "postgres://analytics_readonly@replica:5433/warehouse"; got != want {
+		t.Errorf("ReadonlyDSN = %q, want %q", got, want)
+	}
+	if got, want := cfg.PostgresDSN(), "postgres://postgres@db:5432/analytics"; got != want {
+		t.Errorf("PostgresDSN = %q, want %q", got, want)
+	}
+}
+
+func TestAnalyticsSchemas(t *testing.T) {
+	t.Parallel()
+	if cfg := load(t, env{}); !slices.Equal(cfg.AnalyticsSchemas, []string{"public"}) {
+		t.Errorf("default = %q, want public", cfg.AnalyticsSchemas)
+	}
+	if cfg := load(t, env{"ANALYTICS_SCHEMAS": " sales, Marketing Data ,sales,public"}); !slices.Equal(cfg.AnalyticsSchemas, []string{"sales", "Marketing Data", "public"}) {
+		t.Errorf("parsed = %q", cfg.AnalyticsSchemas)
+	}
+	for value, want := range map[string]string{
+		"":                      "at least one schema",
+		" , ":                   "at least one schema",
+		"public,analytics_bot":  "private schema",
+		"pg_catalog":            "system schema",
+		`sales"; DROP`:          "double quote",
+		strings.Repeat("s", 64): "63 bytes",
+	} {
+		_, err := config.Load(context.Background(), env{"ANALYTICS_SCHEMAS": value}.lookup, nil)
+		if err == nil || !strings.HasPrefix(err.Error(), "ANALYTICS_SCHEMAS ") || !strings.Contains(err.Error(), want) {
+			t.Errorf("ANALYTICS_SCHEMAS=%q: err = %v, want it to name the variable and say %q", value, err, want)
+		}
+	}
+	if _, err := config.Load(context.Background(), env{"POSTGRES_READONLY_PORT": "x"}.lookup, nil); err == nil || !strings.HasPrefix(err.Error(), "POSTGRES_READONLY_PORT ") {
+		t.Errorf("POSTGRES_READONLY_PORT=x: err = %v", err)
 	}
 }

@@ -23,6 +23,8 @@ var configVariables = []string{
 	"LOGFIRE_TOKEN", "LOGFIRE_READ_TOKEN", "LOGFIRE_SERVICE_NAME", "LOGFIRE_ENVIRONMENT",
 	"QUERY_TIMEOUT", "MAX_RESULT_ROWS", "EXPORT_MAX_ROWS",
 	"ALLOWED_CHANNELS", "ALLOWED_USERS", "CHARTS", "WORKERS",
+	// Beyond INTERFACE.md: hosts whose links in answers stay links (issue 14).
+	"ALLOWED_LINK_HOSTS",
 }
 
 func TestEveryConfigVariableIsASecureStringUnderThePrefix(t *testing.T) {
@@ -73,7 +75,7 @@ func TestEveryConfigVariableIsASecureStringUnderThePrefix(t *testing.T) {
 	if v := settings.GetAttr("POSTGRES_HOST").AsString(); v != "${aws_db_instance.this.address}" {
 		t.Errorf("POSTGRES_HOST = %q, want the RDS address", v)
 	}
-	for _, name := range []string{"ALLOWED_CHANNELS", "ALLOWED_USERS"} {
+	for _, name := range []string{"ALLOWED_CHANNELS", "ALLOWED_USERS", "ALLOWED_LINK_HOSTS"} {
 		if v := settings.GetAttr(name).AsString(); strings.TrimSpace(v) != "" {
 			t.Errorf("%s = %q by default, want blank (everyone)", name, v)
 		}

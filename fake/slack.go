@@ -44,6 +44,9 @@ type Slack struct {
 	pending       [][]byte
 	acks          []SocketAck
 	seq           map[string]int
+	refuseStreams string
+	prompts       []SuggestedPrompts
+	titles        []ThreadTitle
 	ui            viewRegistry
 }
 
@@ -58,6 +61,8 @@ type Call struct {
 	Header http.Header
 	// Error is the Slack error answered ("ratelimited" for a 429), or "".
 	Error string
+	// At is when the call arrived.
+	At time.Time
 }
 
 // Message is the current state of a message posted through the fake.
@@ -71,6 +76,14 @@ type Message struct {
 	Ephemeral bool
 	// Updates counts the chat.update calls applied to the message.
 	Updates int
+	// Stream is true for a message started with chat.startStream, and
+	// Streaming while it has not been stopped.
+	Stream, Streaming bool
+	// StreamCalls counts the start, append and stop calls applied.
+	StreamCalls int
+	// Tasks is the latest state of each task_update, in first-seen
+	// order; TaskUpdates is every update in arrival order.
+	Tasks, TaskUpdates []Task
 }
 
 // Status is one assistant.threads.setStatus call.
@@ -163,8 +176,7 @@ func (s *Slack) Messages() []Message {
 	defer s.mu.Unlock()
 	out := make([]Message, len(s.messages))
 	for i, m := range s.messages {
-		m.Blocks = cloneRaw(m.Blocks)
-		out[i] = m
+		out[i] = m.clone()
 	}
 	return out
 }
@@ -179,6 +191,13 @@ func (s *Slack) Statuses() []Status {
 		out[i] = st
 	}
 	return out
+}
+
+func (m Message) clone() Message {
+	m.Blocks = cloneRaw(m.Blocks)
+	m.Tasks = append([]Task(nil), m.Tasks...)
+	m.TaskUpdates = append([]Task(nil), m.TaskUpdates...)
+	return m
 }
 
 func (c Call) clone() Call {

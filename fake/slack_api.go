@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // slackMethod answers one Web API method with s.mu held: the fields to add
@@ -25,8 +26,11 @@ var slackMethods = map[string]slackMethod{
 	"chat.postEphemeral":                    (*Slack).postEphemeralLocked,
 	"chat.delete":                           (*Slack).deleteMessageLocked,
 	"assistant.threads.setStatus":           (*Slack).setStatusLocked,
-	"assistant.threads.setSuggestedPrompts": (*Slack).acceptLocked,
-	"assistant.threads.setTitle":            (*Slack).acceptLocked,
+	"assistant.threads.setSuggestedPrompts": (*Slack).setSuggestedPromptsLocked,
+	"assistant.threads.setTitle":            (*Slack).setTitleLocked,
+	"chat.startStream":                      (*Slack).startStreamLocked,
+	"chat.appendStream":                     (*Slack).appendStreamLocked,
+	"chat.stopStream":                       (*Slack).stopStreamLocked,
 	"files.getUploadURLExternal":            (*Slack).getUploadURLLocked,
 	"files.completeUploadExternal":          (*Slack).completeUploadLocked,
 	"apps.connections.open":                 (*Slack).openConnectionLocked,
@@ -77,11 +81,6 @@ func (s *Slack) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// acceptLocked answers ok to a method whose effect is only recorded.
-func (s *Slack) acceptLocked(url.Values, string) (map[string]any, string) {
-	return nil, ""
-}
-
 // readCall reads a request's parameters whichever way slack-go sent them.
 func readCall(r *http.Request, method string) (Call, error) {
 	body, err := io.ReadAll(r.Body)
@@ -95,7 +94,7 @@ func readCall(r *http.Request, method string) (Call, error) {
 	for k, vs := range r.URL.Query() {
 		params[k] = append(params[k], vs...)
 	}
-	return Call{Method: method, Params: params, Body: body, Header: r.Header.Clone()}, nil
+	return Call{Method: method, Params: params, Body: body, Header: r.Header.Clone(), At: time.Now()}, nil
 }
 
 // parseParams decodes a form, multipart or JSON body into flat values.

@@ -57,6 +57,9 @@ func (s *Slack) updateMessageLocked(p url.Values, _ string) (map[string]any, str
 		return nil, "message_not_found"
 	}
 	m := &s.messages[i]
+	if m.Streaming {
+		return nil, "cant_update_message" // a stream is finished with chat.stopStream
+	}
 	if p.Has("text") {
 		m.Text = p.Get("text")
 	}
@@ -82,7 +85,7 @@ func (s *Slack) deleteMessageLocked(p url.Values, _ string) (map[string]any, str
 }
 
 func (s *Slack) setStatusLocked(p url.Values, _ string) (map[string]any, string) {
-	if p.Get("channel_id") == "" || p.Get("thread_ts") == "" {
+	if p.Get("channel_id") == "" || p.Get("thread_ts") == "" || len(splitList(p.Get("loading_messages"))) > 10 {
 		return nil, "invalid_arguments"
 	}
 	s.statuses = append(s.statuses, Status{
@@ -113,7 +116,8 @@ func newMessage(p url.Values) (Message, string) {
 	return m, ""
 }
 
-// rawBlocks checks that s is a JSON array; "" and "[]" mean no blocks.
+// rawBlocks checks that s is a JSON array of blocks within Slack's limits
+// (checkBlocks); "" and "[]" mean no blocks.
 func rawBlocks(s string) (json.RawMessage, bool) {
 	if s == "" {
 		return nil, true
@@ -124,6 +128,9 @@ func rawBlocks(s string) (json.RawMessage, bool) {
 	}
 	if len(blocks) == 0 {
 		return nil, true
+	}
+	if checkBlocks(json.RawMessage(s)) != "" {
+		return nil, false
 	}
 	return json.RawMessage(s), true
 }
@@ -157,7 +164,5 @@ func (s *Slack) Message(channel, ts string) (Message, bool) {
 	if i < 0 {
 		return Message{}, false
 	}
-	m := s.messages[i]
-	m.Blocks = cloneRaw(m.Blocks)
-	return m, true
+	return s.messages[i].clone(), true
 }

@@ -175,7 +175,9 @@ func applyFiles(ctx context.Context, conn *pgx.Conn, log *slog.Logger) ([]string
 }
 
 func migrateRiver(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
-	migrator, err := rivermigrate.New(riverpgxv5.New(pool), &rivermigrate.Config{Schema: AppSchema, Logger: log})
+	// River logs every version it applies; so do we, below: keep only its warnings.
+	quiet := slog.New(minLevel{Handler: log.Handler(), min: slog.LevelWarn})
+	migrator, err := rivermigrate.New(riverpgxv5.New(pool), &rivermigrate.Config{Schema: AppSchema, Logger: quiet})
 	if err != nil {
 		return fmt.Errorf("migrate: job tables: %w", err)
 	}
@@ -202,4 +204,14 @@ func fileNames() ([]string, error) {
 	}
 	sort.Strings(names)
 	return names, nil
+}
+
+// minLevel drops records below min.
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
 }

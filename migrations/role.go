@@ -2,7 +2,6 @@ package migrations
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -128,26 +127,6 @@ func revokeMemberships(ctx context.Context, conn *pgx.Conn, roleName string, log
 		}
 	}
 	return nil
-}
-
-// localPassword returns the read-only password kept in the application
-// schema, generating and keeping one on first use.
-func localPassword(ctx context.Context, conn *pgx.Conn, roleName string) (string, bool, error) {
-	key := "readonly_password:" + roleName
-	var stored string
-	err := conn.QueryRow(ctx, "SELECT value FROM "+AppSchema+".settings WHERE key = $1", key).Scan(&stored)
-	if err == nil {
-		return stored, false, nil
-	}
-	if !errors.Is(err, pgx.ErrNoRows) {
-		return "", false, fmt.Errorf("migrate: read kept password: %w", err)
-	}
-	generated := rand.Text()
-	_, err = conn.Exec(ctx, "INSERT INTO "+AppSchema+".settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING", key, generated)
-	if err != nil {
-		return "", false, fmt.Errorf("migrate: keep generated password: %w", err)
-	}
-	return generated, true, nil
 }
 
 // LocalPassword reads the read-only password that migrate generated on a

@@ -78,7 +78,11 @@ func (s server) dsn(user, password, db string) string {
 // when the test ends.
 func New(tb testing.TB) *DB {
 	tb.Helper()
-	srv := serverFromEnv()
+	return newOn(tb, serverFromEnv())
+}
+
+func newOn(tb testing.TB, srv server) *DB {
+	tb.Helper()
 	ctx := context.Background()
 	name := "abt_test_" + strings.ToLower(rand.Text()[:12])
 
@@ -101,7 +105,11 @@ func New(tb testing.TB) *DB {
 // shared read-only role granted on it.
 func NewMigrated(tb testing.TB) *DB {
 	tb.Helper()
-	db := New(tb)
+	return migrate(tb, New(tb))
+}
+
+func migrate(tb testing.TB, db *DB) *DB {
+	tb.Helper()
 	_, err := migrations.Migrate(context.Background(), db.Pool, migrations.Options{
 		ReadonlyUser:     ReadonlyUser,
 		ReadonlyPassword: ReadonlyPassword,

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -43,10 +42,7 @@ func describe(ctx context.Context, conn *pgx.Conn, sql string) ([]Column, error)
 	}
 	cols := make([]Column, len(desc.Fields))
 	for i, f := range desc.Fields {
-		cols[i] = Column{Name: f.Name, Type: strconv.FormatUint(uint64(f.DataTypeOID), 10)}
-		if t, ok := conn.TypeMap().TypeForOID(f.DataTypeOID); ok {
-			cols[i].Type = t.Name
-		}
+		cols[i] = Column{Name: f.Name, Type: typeName(conn.TypeMap(), f.DataTypeOID)}
 	}
 	return cols, nil
 }

@@ -46,11 +46,7 @@ func (d *DB) collect(ctx context.Context, conn *pgx.Conn, sql string, res *Resul
 	typeMap := conn.TypeMap()
 	fields := rows.FieldDescriptions()
 	for _, f := range fields {
-		typeName := fmt.Sprintf("oid:%d", f.DataTypeOID)
-		if t, ok := typeMap.TypeForOID(f.DataTypeOID); ok {
-			typeName = t.Name
-		}
-		res.Columns = append(res.Columns, Column{Name: f.Name, Type: typeName})
+		res.Columns = append(res.Columns, Column{Name: f.Name, Type: typeName(typeMap, f.DataTypeOID)})
 	}
 
 	var size int64

@@ -51,6 +51,24 @@ func normalize(v any) any {
 	}
 }
 
+// builtinTypes names the built-in types that pgx does not register.
+var builtinTypes = map[uint32]string{
+	790: "money", 142: "xml", 1266: "timetz", 3614: "tsvector", 3615: "tsquery", 1270: "_timetz", 791: "_money",
+}
+
+// typeName is a result column's type name: pgx's name for it, a built-in
+// name pgx lacks, or oid:N for a type of the database's own (an enum, a
+// domain, an extension's type).
+func typeName(m *pgtype.Map, oid uint32) string {
+	if t, ok := m.TypeForOID(oid); ok {
+		return t.Name
+	}
+	if name, ok := builtinTypes[oid]; ok {
+		return name
+	}
+	return fmt.Sprintf("oid:%d", oid)
+}
+
 // fromText returns a cell's display text, PostgreSQL's own text output
 // (booleans spelled true and false, as their cast to text does), and its
 // value, which the exact text improves where the decoded one is lossy:

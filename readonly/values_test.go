@@ -62,6 +62,9 @@ func TestValuesReadAsPostgreSQLPrintsThem(t *testing.T) {
 			t.Errorf("%s reads %q (null %v), want %q", c.expr, got, null, c.want)
 		}
 	}
+	if typ := res.Columns[13].Type; typ != "timetz" {
+		t.Errorf("the timetz column's type reads %q", typ)
+	}
 	nullCol := len(typeCases)
 	if _, null := res.Text(0, nullCol); !null {
 		t.Error("SQL NULL is not NULL")

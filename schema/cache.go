@@ -166,11 +166,20 @@ func (c *Cache) load(ctx context.Context) (*Catalog, error) {
 
 // Summary returns the schema summary for a question over the cached
 // catalog, ranking tables on the cache's database when the catalog is
-// larger than the summary's budget.
+// larger than the summary's budget. When the ranking fails, the summary
+// falls back to catalog order (logged) rather than failing the question.
 func (c *Cache) Summary(ctx context.Context, question string) (*Summary, error) {
 	cat, err := c.Get(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return cat.SummaryFor(ctx, c.db, question)
+	sum, err := cat.SummaryFor(ctx, c.db, question)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("schema: %w", ctx.Err())
+		}
+		c.logger.WarnContext(ctx, "ranking tables for the question failed; summarising in catalog order", slog.Any("error", err))
+		return cat.summarize(nil), nil
+	}
+	return sum, nil
 }

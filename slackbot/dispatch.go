@@ -11,6 +11,8 @@ import (
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
+
+	"github.com/analytics-bot/analytics-bot/slackmsg"
 )
 
 // Enqueuer durably queues work; it returns only once the work is stored.
@@ -93,6 +95,15 @@ func (d *Dispatcher) workFor(teamID string, inner any) (Work, bool) {
 			return Work{}, false
 		}
 		return d.messageWork(teamID, e.Channel, e.User, e.Text, e.TimeStamp, e.ThreadTimeStamp, false, true), true
+	case *slackevents.AssistantThreadStartedEvent:
+		th := e.AssistantThread
+		if th.ChannelID == "" || th.ThreadTimeStamp == "" || th.UserID == "" || !d.allow.Allows(th.ChannelID, th.UserID) {
+			return Work{}, false
+		}
+		return Work{
+			Key: "thread:" + th.ChannelID + ":" + th.ThreadTimeStamp, Action: ActionWelcome, TeamID: teamID,
+			ChannelID: th.ChannelID, ThreadTS: th.ThreadTimeStamp, UserID: th.UserID, DM: true,
+		}, true
 	case *slackevents.MessageEvent:
 		if d.fromBot(e.User, e.BotID, e.SubType) || e.Channel == "" || e.TimeStamp == "" {
 			return Work{}, false
@@ -177,6 +188,8 @@ func (d *Dispatcher) Interaction(ctx context.Context, cb slack.InteractionCallba
 		kind = ActionShowSQL
 	case string(ActionExportCSV):
 		kind = ActionExportCSV
+	case slackmsg.ActionFeedback:
+		kind = ActionFeedback
 	default:
 		return nil
 	}
@@ -200,7 +213,17 @@ func (d *Dispatcher) Interaction(ctx context.Context, cb slack.InteractionCallba
 		Key:    "action:" + channel + ":" + messageTS + ":" + action.ActionID + ":" + action.ActionTs,
 		Action: kind, TeamID: cb.Team.ID, ChannelID: channel, ThreadTS: thread, UserID: cb.User.ID, HistoryID: historyID,
 	}
+	if kind == ActionFeedback {
+		outcome, id, ok := slackmsg.ParseFeedback(action.Value)
+		if !ok {
+			return fmt.Errorf("%w: feedback with value %q", ErrBadRequest, action.Value)
+		}
+		w.Text, w.HistoryID = outcome, id
+	}
 	if !d.allow.Allows(channel, cb.User.ID) {
+		if kind == ActionFeedback {
+			return nil // not served here, so nothing to rate
+		}
 		w.Action = ActionRefuse
 	}
 	return d.enqueue(ctx, w)

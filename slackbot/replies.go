@@ -17,6 +17,8 @@ type reply struct {
 	PlaceholderTS string
 	AnswerTS      string
 	Answered      bool
+	// Streaming is true when PlaceholderTS is a stream (chat.startStream).
+	Streaming bool
 }
 
 // replies stores, per work key, the placeholder and answer posted, so a
@@ -36,9 +38,9 @@ func (r replies) get(ctx context.Context, key string) (reply, bool, error) {
 	var rep reply
 	var answeredAt *time.Time
 	err := r.pool.QueryRow(ctx, `
-		SELECT channel_id, thread_ts, coalesce(placeholder_ts, ''), coalesce(answer_ts, ''), answered_at
+		SELECT channel_id, thread_ts, coalesce(placeholder_ts, ''), coalesce(answer_ts, ''), answered_at, streaming
 		FROM analytics_bot.slack_replies WHERE work_key = $1`, key).
-		Scan(&rep.ChannelID, &rep.ThreadTS, &rep.PlaceholderTS, &rep.AnswerTS, &answeredAt)
+		Scan(&rep.ChannelID, &rep.ThreadTS, &rep.PlaceholderTS, &rep.AnswerTS, &answeredAt, &rep.Streaming)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return reply{}, false, nil
 	}
@@ -50,13 +52,23 @@ func (r replies) get(ctx context.Context, key string) (reply, bool, error) {
 }
 
 func (r replies) savePlaceholder(ctx context.Context, key, channel, thread, ts string) error {
+	return r.save(ctx, key, channel, thread, ts, false)
+}
+
+// saveStream records a stream as the work's placeholder.
+func (r replies) saveStream(ctx context.Context, key, channel, thread, ts string) error {
+	return r.save(ctx, key, channel, thread, ts, true)
+}
+
+func (r replies) save(ctx context.Context, key, channel, thread, ts string, streaming bool) error {
 	ctx, cancel := settling(ctx)
 	defer cancel()
 	_, err := r.pool.Exec(ctx, `
-		INSERT INTO analytics_bot.slack_replies (work_key, channel_id, thread_ts, placeholder_ts)
-		VALUES ($1, $2, $3, NULLIF($4, ''))
-		ON CONFLICT (work_key) DO UPDATE SET placeholder_ts = EXCLUDED.placeholder_ts, thread_ts = EXCLUDED.thread_ts`,
-		key, channel, thread, ts)
+		INSERT INTO analytics_bot.slack_replies (work_key, channel_id, thread_ts, placeholder_ts, streaming)
+		VALUES ($1, $2, $3, NULLIF($4, ''), $5)
+		ON CONFLICT (work_key) DO UPDATE SET placeholder_ts = EXCLUDED.placeholder_ts, thread_ts = EXCLUDED.thread_ts,
+			streaming = EXCLUDED.streaming`,
+		key, channel, thread, ts, streaming)
 	if err != nil {
 		return fmt.Errorf("save placeholder of %s: %w", key, err)
 	}

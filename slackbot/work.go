@@ -18,6 +18,10 @@ const (
 	ActionShowSQL   Action = "show_sql"
 	ActionExportCSV Action = "export_csv"
 	ActionRefuse    Action = "refuse"
+	// ActionFeedback records a 👍 / 👎 click; Text holds "up" or "down".
+	ActionFeedback Action = "feedback"
+	// ActionWelcome greets a new assistant thread with suggested prompts.
+	ActionWelcome Action = "welcome"
 )
 
 // Work is one durable job: a question, a "show SQL", an "export csv" or a

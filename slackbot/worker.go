@@ -15,6 +15,7 @@ import (
 	"github.com/analytics-bot/analytics-bot/history"
 	"github.com/analytics-bot/analytics-bot/liveness"
 	"github.com/analytics-bot/analytics-bot/readonly"
+	"github.com/analytics-bot/analytics-bot/schema"
 	"github.com/analytics-bot/analytics-bot/slackmsg"
 	"github.com/analytics-bot/analytics-bot/telemetry"
 	"github.com/analytics-bot/analytics-bot/tools"
@@ -31,11 +32,26 @@ type HistoryReader interface {
 	ByID(ctx context.Context, c history.Conversation, id int64) (history.Entry, error)
 }
 
+// FeedbackRecorder keeps the 👍 / 👎 clicks; *history.Store is one.
+type FeedbackRecorder interface {
+	SetFeedback(ctx context.Context, c history.Conversation, id int64, outcome string) (changed bool, err error)
+}
+
+// Catalog is what the bot can read, for suggested prompts; *schema.Cache
+// is one.
+type Catalog interface {
+	Get(ctx context.Context) (*schema.Catalog, error)
+}
+
 // WorkerOptions is what the worker needs.
 type WorkerOptions struct {
 	Slack   *slack.Client
 	Agent   Answerer
 	History HistoryReader
+	// Feedback records feedback clicks; nil ignores them.
+	Feedback FeedbackRecorder
+	// Catalog suggests prompts in new assistant threads; nil suggests none.
+	Catalog Catalog
 	// Exporter runs "export csv" (the read-only role's COPY).
 	Exporter       tools.Exporter
 	ExportMaxRows  int
@@ -44,7 +60,10 @@ type WorkerOptions struct {
 	// Charts turns charts off when false.
 	Render slackmsg.Renderer
 	Charts bool
-	Logger *slog.Logger
+	// NoStreams answers with a placeholder replaced by the answer instead
+	// of a stream, everywhere.
+	NoStreams bool
+	Logger    *slog.Logger
 	// Metrics counts retries; nil records nothing.
 	Metrics *telemetry.Metrics
 	// MaxQuestionsPerUser caps one user's questions worked on at once
@@ -119,46 +138,64 @@ func (w *Worker) do(ctx context.Context, work Work) error {
 		return w.exportCSV(ctx, work)
 	case ActionRefuse:
 		return w.refuse(ctx, work)
+	case ActionFeedback:
+		return w.feedback(ctx, work)
+	case ActionWelcome:
+		return w.welcome(ctx, work)
 	}
 	return fmt.Errorf("unknown action %q", work.Action)
 }
 
 func (w *Worker) answer(ctx context.Context, work Work, rep reply) error {
-	placeholder := rep.PlaceholderTS
-	if placeholder == "" {
-		// In an assistant thread Slack shows the bot's status natively and
-		// the answer is posted; elsewhere a placeholder is replaced.
-		if !(work.DM && work.ThreadTS != "" && w.setStatus(ctx, work, "is looking at the data…")) {
-			msg := slackmsg.Working(work.Text)
-			channel, ts, err := w.opts.Slack.PostMessageContext(ctx, work.ChannelID, msgOptions(msg, work.ThreadTS)...)
-			if cannotPost(err) && work.ResponseURL != "" {
-				return w.answerViaResponseURL(ctx, work)
-			}
-			if err != nil {
-				return fmt.Errorf("post placeholder: %w", err)
-			}
-			if work.ThreadTS == "" {
-				work.ThreadTS = ts // a slash command's answer starts its own thread
-			}
-			work.ChannelID, placeholder = channel, ts
-			if err := w.replies.savePlaceholder(ctx, work.Key, work.ChannelID, work.ThreadTS, ts); err != nil {
-				return err
-			}
-		}
+	st, placeholder, err := w.openReply(ctx, &work, rep)
+	if errors.Is(err, errViaResponseURL) {
+		return w.answerViaResponseURL(ctx, work)
+	}
+	if err != nil {
+		return err
 	}
 
-	ans, runErr := w.opts.Agent.Run(ctx, work.Text, work.Conversation())
+	w.titleThread(ctx, work)
+	runCtx := ctx
+	if st != nil {
+		runCtx = agent.WithSteps(ctx, st.step)
+	}
+	ans, runErr := w.opts.Agent.Run(runCtx, work.Text, work.Conversation())
 	if runErr != nil && ctx.Err() != nil {
+		if st != nil {
+			st.abandon() // the retry takes the stream over
+		}
 		return runErr
 	}
-	var rendered slackmsg.AnswerMessage
 	if runErr != nil {
 		w.opts.Logger.WarnContext(ctx, "question failed", slog.String("key", work.Key), slog.String("detail", agent.FailureDetail(runErr)))
-		rendered.Message = slackmsg.Failure(agent.FailureReason(runErr))
-	} else {
-		rendered = w.renderer().Answer(ans, ans.HistoryID)
 	}
-	answerTS, err := w.publish(ctx, work, placeholder, rendered.Message)
+	render := func(legacy bool) slackmsg.AnswerMessage {
+		if runErr != nil {
+			f := slackmsg.Failure(agent.FailureReason(runErr))
+			return slackmsg.AnswerMessage{Message: f, Markdown: f.Text}
+		}
+		r := w.renderer()
+		r.LegacyTable = legacy
+		return r.Answer(ans, ans.HistoryID)
+	}
+	rendered := render(false)
+	answerTS := placeholder
+	switch {
+	case st != nil:
+		err = st.finish(ctx, render)
+		if errors.Is(err, errNotStreaming) {
+			// Slack ended the stream (or it is gone): replace it instead.
+			w.opts.Logger.WarnContext(ctx, "the answer's stream ended early; replacing it", slog.Any("error", err))
+			answerTS, err = w.publish(ctx, work, placeholder, rendered.Message)
+		}
+	default:
+		answerTS, err = w.publish(ctx, work, placeholder, rendered.Message)
+		if isSlackError(err, "invalid_blocks") {
+			w.opts.Logger.WarnContext(ctx, "Slack refused the answer's blocks; trying the older table block", slog.Any("error", err))
+			answerTS, err = w.publish(ctx, work, placeholder, render(true).Message)
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -169,6 +206,70 @@ func (w *Worker) answer(ctx context.Context, work Work, rep reply) error {
 		w.postChart(ctx, work, work.Text, ans, rendered.Picture)
 	}
 	return nil
+}
+
+// errViaResponseURL means the bot may not post where the slash command
+// was typed, so the answer goes through the command's response_url.
+var errViaResponseURL = errors.New("answer through response_url")
+
+// openReply shows at once that the bot is at work, and returns where the
+// answer goes: a stream with the steps as they happen where Slack allows
+// one, else the assistant thread's status (placeholder "") or a
+// "Working on it…" placeholder to replace. A retried job finds what its
+// earlier attempt opened. work gets the thread and channel of the reply.
+func (w *Worker) openReply(ctx context.Context, work *Work, rep reply) (*stream, string, error) {
+	if rep.PlaceholderTS != "" && rep.Streaming {
+		st, err := w.resumeStream(ctx, work.ChannelID, rep.PlaceholderTS)
+		if err == nil || errors.Is(err, errNotStreaming) {
+			return st, rep.PlaceholderTS, nil // without a stream, publish replaces the message
+		}
+		return nil, "", err
+	}
+	if rep.PlaceholderTS != "" {
+		return nil, rep.PlaceholderTS, nil
+	}
+	if work.ThreadTS != "" && !w.opts.NoStreams {
+		st, err := w.startStream(ctx, *work)
+		switch {
+		case err == nil:
+			if err := w.replies.saveStream(ctx, work.Key, st.channel, work.ThreadTS, st.ts); err != nil {
+				st.abandon()
+				return nil, "", err
+			}
+			work.ChannelID = st.channel
+			return st, st.ts, nil
+		case ctx.Err() != nil || isRateLimited(err):
+			return nil, "", err
+		}
+		// A channel type or surface without streams: fall back.
+		w.opts.Logger.InfoContext(ctx, "no stream here; posting a placeholder", slog.Any("error", err))
+	}
+	// In an assistant thread Slack shows the bot's status natively and
+	// the answer is posted; elsewhere a placeholder is replaced.
+	if work.DM && work.ThreadTS != "" && w.setStatus(ctx, *work, "is looking at the data…") {
+		return nil, "", nil
+	}
+	msg := slackmsg.Working(work.Text)
+	channel, ts, err := w.opts.Slack.PostMessageContext(ctx, work.ChannelID, msgOptions(msg, work.ThreadTS)...)
+	if cannotPost(err) && work.ResponseURL != "" {
+		return nil, "", errViaResponseURL
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("post placeholder: %w", err)
+	}
+	if work.ThreadTS == "" {
+		work.ThreadTS = ts // a slash command's answer starts its own thread
+	}
+	work.ChannelID = channel
+	if err := w.replies.savePlaceholder(ctx, work.Key, work.ChannelID, work.ThreadTS, ts); err != nil {
+		return nil, "", err
+	}
+	return nil, ts, nil
+}
+
+func isRateLimited(err error) bool {
+	var rl *slack.RateLimitedError
+	return errors.As(err, &rl)
 }
 
 // renderer is the configured renderer, with charts off when they are.
@@ -305,7 +406,7 @@ func (w *Worker) abandon(ctx context.Context, job *river.Job[Work], lost int) er
 	w.opts.Logger.ErrorContext(ctx, "abandoning work whose attempts ended with the process gone",
 		slog.String("action", string(work.Action)), slog.Int("lost_attempts", lost), slog.Int("attempt", job.Attempt))
 	msg := slackmsg.Failure("working on it stopped me twice, so I will not run it again")
-	ts, err := w.publish(ctx, work, rep.PlaceholderTS, msg)
+	ts, err := w.publishFailure(ctx, work, rep, msg)
 	if err != nil {
 		return err
 	}
@@ -319,14 +420,31 @@ func (w *Worker) giveUp(ctx context.Context, work Work) {
 	defer cancel()
 	rep, _, _ := w.replies.get(ctx, work.Key)
 	msg := slackmsg.Failure("something went wrong on my side and I gave up after several tries; please ask again in a minute")
-	if _, err := w.publish(ctx, work, rep.PlaceholderTS, msg); err != nil {
+	if _, err := w.publishFailure(ctx, work, rep, msg); err != nil {
 		w.opts.Logger.ErrorContext(ctx, "could not post the failure message", slog.Any("error", err))
 	}
 }
 
+// publishFailure ends the work's reply with a failure message: a stream
+// an earlier attempt left open is stopped with it, a placeholder is
+// replaced, and otherwise it is posted.
+func (w *Worker) publishFailure(ctx context.Context, work Work, rep reply, msg slackmsg.Message) (string, error) {
+	if rep.Streaming && rep.PlaceholderTS != "" {
+		channel := rep.ChannelID
+		if channel == "" {
+			channel = work.ChannelID
+		}
+		err := w.newStream(ctx, channel, rep.PlaceholderTS).fail(ctx, msg)
+		if !errors.Is(err, errNotStreaming) {
+			return rep.PlaceholderTS, err
+		}
+	}
+	return w.publish(ctx, work, rep.PlaceholderTS, msg)
+}
+
 func (w *Worker) setStatus(ctx context.Context, work Work, status string) bool {
 	err := w.opts.Slack.SetAssistantThreadsStatusContext(ctx, slack.AssistantThreadsSetStatusParameters{
-		ChannelID: work.ChannelID, ThreadTS: work.ThreadTS, Status: status,
+		ChannelID: work.ChannelID, ThreadTS: work.ThreadTS, Status: status, LoadingMessages: slackmsg.LoadingMessages(),
 	})
 	return err == nil
 }

@@ -188,6 +188,7 @@ func TestWorkerStoppedAttemptIsHandedOver(t *testing.T) {
 func TestWorkerRemembersPlaceholderWhenStopped(t *testing.T) {
 	t.Parallel()
 	s := setupWorker(t)
+	s.worker.opts.NoStreams = true
 	const ts = "1700000003.000100"
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
@@ -211,6 +212,7 @@ func TestWorkerRemembersPlaceholderWhenStopped(t *testing.T) {
 func TestWorkerRemembersAnswerWhenStopped(t *testing.T) {
 	t.Parallel()
 	s := setupWorker(t)
+	s.worker.opts.NoStreams = true
 	const ts = "1700000004.000100"
 	s.agent.answerWith("DAU was 1,234.")
 	ctx, cancel := context.WithCancel(t.Context())
@@ -233,7 +235,7 @@ func TestWorkerRemembersAnswerWhenStopped(t *testing.T) {
 func TestWorkerSnoozesOnSlackRateLimit(t *testing.T) {
 	t.Parallel()
 	s := setupWorker(t)
-	s.slack.RateLimit("chat.postMessage", 1, 3*time.Second)
+	s.slack.RateLimit("chat.startStream", 1, 3*time.Second)
 	err := s.worker.Work(t.Context(), job(question("1700000002.000100"), 1))
 	var snooze *rivertype.JobSnoozeError
 	if !errors.As(err, &snooze) || snooze.Duration != 3*time.Second {
@@ -241,6 +243,87 @@ func TestWorkerSnoozesOnSlackRateLimit(t *testing.T) {
 	}
 	if n := s.agent.runs(); n != 0 {
 		t.Error("the question was worked on although nothing could be posted")
+	}
+}
+
+// A job stopped right after starting its stream still remembers it, so
+// that the retry takes the stream over and finishes it: one message, one
+// answer, nothing left streaming.
+func TestWorkerRemembersStreamWhenStopped(t *testing.T) {
+	t.Parallel()
+	s := setupWorker(t)
+	const ts = "1700000005.000100"
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	s.cancelAfter["chat.startStream"] = cancel
+	s.agent.set(func(ctx context.Context) (*agent.Answer, error) {
+		<-ctx.Done()
+		return &agent.Answer{Status: history.StatusFailed}, fmt.Errorf("%w: %w", agent.ErrModelUnavailable, ctx.Err())
+	})
+	if err := s.worker.Work(ctx, job(question(ts), 1)); err == nil {
+		t.Fatal("the stopped attempt reported success")
+	}
+	s.agent.answerWith("DAU was 1,234.")
+	if err := s.worker.Work(t.Context(), job(question(ts), 2)); err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	msgs := s.slack.Messages()
+	if len(msgs) != 1 || !msgs[0].Stream || msgs[0].Streaming || !strings.Contains(msgs[0].Text, "DAU was 1,234.") {
+		t.Fatalf("thread has %d messages (first %+v), want the one stream finished with the answer", len(msgs), msgs[0])
+	}
+	if n := len(s.slack.CallsTo("chat.startStream")); n != 1 {
+		t.Errorf("%d streams started, want 1", n)
+	}
+	var retried bool
+	for _, task := range msgs[0].Tasks {
+		retried = retried || task.ID == "retry"
+	}
+	if !retried {
+		t.Errorf("tasks %+v do not show the retry", msgs[0].Tasks)
+	}
+}
+
+// A stream Slack has ended before the retry (it stops streams left open)
+// is replaced by the answer, not left half-written.
+func TestWorkerReplacesAStreamSlackEnded(t *testing.T) {
+	t.Parallel()
+	s := setupWorker(t)
+	const ts = "1700000006.000100"
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	s.cancelAfter["chat.startStream"] = cancel
+	s.agent.set(func(ctx context.Context) (*agent.Answer, error) {
+		<-ctx.Done()
+		return &agent.Answer{Status: history.StatusFailed}, fmt.Errorf("%w: %w", agent.ErrModelUnavailable, ctx.Err())
+	})
+	_ = s.worker.Work(ctx, job(question(ts), 1))
+	stream := s.slack.Messages()[0]
+	api := slack.New("xoxb-test", slack.OptionAPIURL(s.slack.URL))
+	if _, _, err := api.StopStreamContext(t.Context(), stream.Channel, stream.TS); err != nil {
+		t.Fatal(err)
+	}
+	s.agent.answerWith("DAU was 1,234.")
+	if err := s.worker.Work(t.Context(), job(question(ts), 2)); err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	msgs := s.slack.Messages()
+	if len(msgs) != 1 || msgs[0].Updates != 1 || !strings.Contains(msgs[0].Text, "DAU was 1,234.") {
+		t.Errorf("thread has %d messages (first %+v), want the ended stream replaced by the answer", len(msgs), msgs[0])
+	}
+}
+
+// Where Slack refuses streams, the answer replaces a placeholder.
+func TestWorkerFallsBackWhenStreamsAreRefused(t *testing.T) {
+	t.Parallel()
+	s := setupWorker(t)
+	s.slack.RefuseStreams("method_not_supported_for_channel_type")
+	s.agent.answerWith("DAU was 1,234.")
+	if err := s.worker.Work(t.Context(), job(question("1700000007.000100"), 1)); err != nil {
+		t.Fatal(err)
+	}
+	msgs := s.slack.Messages()
+	if len(msgs) != 1 || msgs[0].Stream || msgs[0].Updates != 1 || !strings.Contains(msgs[0].Text, "DAU was 1,234.") {
+		t.Errorf("thread has %d messages (first %+v), want the placeholder replaced by the answer", len(msgs), msgs[0])
 	}
 }
 

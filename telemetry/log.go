@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 
 	"go.opentelemetry.io/otel/trace"
 )
@@ -18,9 +19,18 @@ func NewLogHandler(w io.Writer, level slog.Leveler) slog.Handler {
 	return traceHandler{next: slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level, ReplaceAttr: scrubAttr})}
 }
 
-// scrubAttr redacts credentials from string and error values.
+// scrubAttr redacts credentials from string and error values, and writes
+// durations as milliseconds under a key ending in _ms (slog's JSON would
+// write nanoseconds with no unit).
 func scrubAttr(_ []string, a slog.Attr) slog.Attr {
 	switch a.Value.Kind() {
+	case slog.KindDuration:
+		ms := float64(a.Value.Duration().Microseconds()) / 1000
+		key := a.Key
+		if !strings.HasSuffix(key, "_ms") {
+			key += "_ms"
+		}
+		return slog.Float64(key, ms)
 	case slog.KindString:
 		if s := a.Value.String(); scrub(s) != s {
 			return slog.String(a.Key, scrub(s))

@@ -27,6 +27,7 @@ type Metrics struct {
 	cost      metric.Float64Counter
 	ack       metric.Float64Histogram
 	retries   metric.Int64Counter
+	feedback  metric.Int64Counter
 	recovered metric.Int64Counter
 	failover  metric.Float64Histogram
 }
@@ -62,12 +63,25 @@ func NewMetrics(mp metric.MeterProvider) (*Metrics, error) {
 		metric.WithUnit("{retry}"), metric.WithDescription("Job attempts after the first.")); err != nil {
 		return nil, fmt.Errorf("new metrics: %w", err)
 	}
+	if m.feedback, err = meter.Int64Counter("analytics_bot.feedback",
+		metric.WithUnit("{click}"), metric.WithDescription("Feedback on answers, by outcome (up or down); a repeated click is not counted again.")); err != nil {
+		return nil, fmt.Errorf("new metrics: %w", err)
+	}
 	m.recovered = int64Counter(meter, "analytics_bot.job.recovered", "{job}",
 		"Running jobs taken from instances that died, to be run by a live one.")
 	m.failover = float64Histogram(meter, "analytics_bot.job.failover.delay", "s",
 		"Time from a dead instance's last sign of life to a live instance starting its job again.",
 		[]float64{1, 2, 3, 4, 5, 7.5, 10, 15, 20, 30, 60, 120, 300})
 	return m, nil
+}
+
+// RecordFeedback counts one feedback click that changed an answer's
+// feedback, by outcome ("up" or "down").
+func (m *Metrics) RecordFeedback(ctx context.Context, outcome string) {
+	if m == nil {
+		return
+	}
+	m.feedback.Add(ctx, 1, metric.WithAttributeSet(attribute.NewSet(OutcomeKey.String(outcome))))
 }
 
 // RecordQuestion counts one question by outcome (a short fixed word such as

@@ -59,6 +59,8 @@ the SQL, the first rows, model turns, tokens, cost and latency.`)
 	conv := history.Conversation{TeamID: "cli", ChannelID: "cli", ThreadTS: *thread, UserID: userName(e)}
 	if conv.ThreadTS == "" {
 		conv.ThreadTS = "cli-" + strings.ToLower(rand.Text()[:10])
+	} else if err := checkThread(ctx, s, conv, e.stderr); err != nil {
+		return err
 	}
 	ans, runErr := s.agent.Run(ctx, question, conv)
 	if errors.Is(runErr, agent.ErrNoModel) && noModel != nil {
@@ -248,4 +250,17 @@ func (l localFiles) SendFile(_ context.Context, f tools.File) error {
 	}
 	fmt.Fprintf(l.out, "wrote %s (%s)\n", dst.Name(), f.Comment)
 	return dst.Close()
+}
+
+// checkThread says so when --thread names a conversation with no earlier
+// question, most often a mistyped id, instead of silently starting anew.
+func checkThread(ctx context.Context, s *stack, conv history.Conversation, stderr io.Writer) error {
+	earlier, err := s.history.Recent(ctx, conv, 1)
+	if err != nil {
+		return fmt.Errorf("read thread %s: %w", conv.ThreadTS, err)
+	}
+	if len(earlier) == 0 {
+		fmt.Fprintf(stderr, "note: --thread %s has no earlier question here (mistyped?); starting a new conversation under that id\n", conv.ThreadTS)
+	}
+	return nil
 }

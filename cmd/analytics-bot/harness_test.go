@@ -201,13 +201,18 @@ func threadMessages(s *fake.Slack, channel, thread string) []fake.Message {
 	return out
 }
 
-// waitForText waits until a bot message in the thread contains text.
+// waitForText waits until a finished bot message in the thread (not a
+// stream still under way) contains text. A stream's text is markdown, so
+// the model's *bold* reads **bold** there.
 func (b *testBot) waitForText(channel, thread, text string) fake.Message {
 	b.t.Helper()
 	var found fake.Message
 	b.slack.WaitFor(b.t, 20*time.Second, func(s *fake.Slack) bool {
 		for _, m := range threadMessages(s, channel, thread) {
-			if strings.Contains(m.Text, text) || strings.Contains(string(m.Blocks), text) {
+			if m.Streaming {
+				continue
+			}
+			if strings.Contains(strings.ReplaceAll(m.Text, "**", "*"), text) || strings.Contains(string(m.Blocks), text) {
 				found = m
 				return true
 			}

@@ -191,7 +191,7 @@ func largestMappings(pid, n int) (string, error) {
 	return strings.Join(out, ", "), sc.Err()
 }
 
-func freePort(b *testing.B) int {
+func freePort(b testing.TB) int {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)

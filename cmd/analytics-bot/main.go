@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -44,9 +45,9 @@ func commands() []command {
 	return []command{
 		{"serve", "HTTP server for Slack plus the workers that answer questions", runServe},
 		{"migrate", "apply migrations and set up the read-only role (idempotent)", runMigrate},
-		{"demo-data", "create and fill the demo tables: app_metrics (--days N) and a product-analytics schema", runDemoData},
-		{"ask", `answer one question in the terminal: ask "QUESTION" [--json]`, runAsk},
-		{"prompt", `print what the model would receive for a question: prompt "QUESTION" [--json]`, runPrompt},
+		{"demo-data", "create and fill the demo tables: app_metrics and a product-analytics schema", runDemoData},
+		{"ask", "answer one question in the terminal", runAsk},
+		{"prompt", "print what the model would receive for a question", runPrompt},
 		{"eval", "score the golden questions (evals/) against the configured model", runEval},
 		{"knowledge", "check the knowledge files (check) or write approved verified queries as YAML (export)", runKnowledge},
 		{"version", "print the version", runVersion},
@@ -85,10 +86,31 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "Commands:")
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		if syn := synopsis(c); syn != "" && syn != c.name {
+			fmt.Fprintf(w, "  %-10s   %s\n", "", syn)
+		}
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Settings come from the environment (and SSM Parameter Store under SSM_PREFIX); see README.md.")
 	fmt.Fprintln(w, "Run 'analytics-bot COMMAND --help' for a command's flags.")
+}
+
+// synopsis is the first line of a command's own --help ("ask "QUESTION"
+// [--json] …"), so that the top-level help lists the flags that exist. The
+// command runs with a cancelled context and an empty environment, so
+// nothing it might start gets anywhere.
+func synopsis(c command) string {
+	var buf bytes.Buffer
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	noEnv := func(string) (string, bool) { return "", false }
+	_ = c.run(ctx, env{lookup: noEnv, stdout: &buf, stderr: io.Discard}, []string{"--help"})
+	line, _, _ := strings.Cut(buf.String(), "\n")
+	syn, ok := strings.CutPrefix(line, "Usage: analytics-bot ")
+	if !ok {
+		return ""
+	}
+	return strings.TrimSpace(syn)
 }
 
 // newFlagSet returns a flag set whose --help prints the command's usage to

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/analytics-bot/analytics-bot/config"
@@ -18,6 +20,11 @@ func runMigrate(ctx context.Context, e env, args []string) error {
 	cfg, log, err := loadConfig(ctx, e, config.NeedDatabase)
 	if err != nil {
 		return err
+	}
+	if terminal(e.stderr) && !cfg.Debug {
+		// A person is watching: the summary below says it all; the log
+		// keeps only warnings. Under systemd every step is logged as JSON.
+		log = slog.New(newTermHandler(e.stderr, slog.LevelWarn))
 	}
 	start := time.Now()
 	if err := ensureDatabase(ctx, cfg, log); err != nil {
@@ -40,20 +47,48 @@ func runMigrate(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	log.InfoContext(ctx, "migrations current", slog.Int("applied", len(res.Applied)), slog.Duration("took", time.Since(start)))
-	fmt.Fprintf(e.stdout, "migrated database %s: %d migration(s) applied, read-only role %s ready (%s)\n",
-		cfg.PostgresDB, len(res.Applied), cfg.ReadonlyUser, time.Since(start).Round(time.Millisecond))
-	fmt.Fprintln(e.stdout, res.Readable.String())
+	took := time.Since(start)
+	log.InfoContext(ctx, "migrations current", slog.Int("applied", len(res.Applied)), slog.Duration("took", took))
+	printMigrateSummary(e.stdout, cfg, res, took)
+	return nil
+}
+
+// printMigrateSummary is migrate's account for a person: a few lines,
+// never a password.
+func printMigrateSummary(w io.Writer, cfg *config.Config, res *migrations.Result, took time.Duration) {
+	applied := ""
+	switch n := len(res.Applied); {
+	case n == 1:
+		applied = " (" + res.Applied[0] + ")"
+	case n > 1:
+		applied = " (" + res.Applied[0] + " … " + res.Applied[n-1] + ")"
+	}
+	fmt.Fprintf(w, "migrated database %s at %s:%d: %d migration(s) applied%s, read-only role %s ready (%s)\n",
+		cfg.PostgresDB, cfg.PostgresHost, cfg.PostgresPort, len(res.Applied), applied, cfg.ReadonlyUser, took.Round(time.Millisecond))
+	fmt.Fprintln(w, res.Readable.String())
 	if res.GeneratedPassword {
-		fmt.Fprintf(e.stdout, "generated a password for %s (kept in the database for local use; set POSTGRES_READONLY_PASSWORD to choose your own): %s\n",
-			cfg.ReadonlyUser, res.ReadonlyPassword)
+		fmt.Fprintf(w, "generated a password for %s and kept it in the database for local use (set POSTGRES_READONLY_PASSWORD to choose your own)\n",
+			cfg.ReadonlyUser)
 	}
 	if len(res.ForDBA) > 0 {
-		fmt.Fprintf(e.stdout, "\nThe migrating user may not set these limits on %s; until a DBA runs them as a superuser in database %s, only the bot's statement gate stops the functions they name:\n\n",
+		fmt.Fprintf(w, "\nThe migrating user may not set these limits on %s; until a DBA runs them as a superuser in database %s, only the bot's statement gate stops the functions they name:\n\n",
 			cfg.ReadonlyUser, cfg.PostgresDB)
 		for _, stmt := range res.ForDBA {
-			fmt.Fprintf(e.stdout, "%s;\n", stmt)
+			fmt.Fprintf(w, "%s;\n", stmt)
 		}
 	}
-	return nil
+}
+
+// terminal reports whether w is a person's terminal rather than a file, a
+// pipe or the journal. Test writers may say so themselves.
+func terminal(w io.Writer) bool {
+	if t, ok := w.(interface{ Terminal() bool }); ok {
+		return t.Terminal()
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }

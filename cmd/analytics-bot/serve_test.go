@@ -26,8 +26,8 @@ func TestQuestionIsAnsweredInThread(t *testing.T) {
 	if msg.ThreadTS != "1700000001.000100" {
 		t.Errorf("answer thread_ts = %q, want the question's ts", msg.ThreadTS)
 	}
-	if msg.Updates == 0 {
-		t.Error("the placeholder was not replaced by the answer")
+	if !msg.Stream {
+		t.Error("the answer was not streamed")
 	}
 	blocks := string(msg.Blocks)
 	for _, want := range []string{`"data_table"`, `"show_sql"`, `"export_csv"`, `"feedback_buttons"`, "android"} {

@@ -39,7 +39,9 @@ func TestRedeliveredEventIsAnsweredOnce(t *testing.T) {
 	}
 }
 
-func TestInterruptedJobEditsItsPlaceholder(t *testing.T) {
+// A job killed mid-stream is retried by another instance, which takes the
+// stream over and finishes it: one answer, nothing left streaming.
+func TestInterruptedJobFinishesItsStream(t *testing.T) {
 	t.Parallel()
 	b := newTestBot(t, botOptions{env: map[string]string{"WORKERS": "2"}})
 	const ts = "1700000701.000100"
@@ -55,21 +57,27 @@ func TestInterruptedJobEditsItsPlaceholder(t *testing.T) {
 	placeholder := threadMessages(b.slack, "C100", ts)[0]
 
 	b.kill()
-	if msgs := threadMessages(b.slack, "C100", ts); len(msgs) != 1 || msgs[0].Updates != 0 {
-		t.Fatalf("before the restart the thread has %s, want the untouched placeholder", describe(msgs))
+	if msgs := threadMessages(b.slack, "C100", ts); len(msgs) != 1 || !msgs[0].Streaming {
+		t.Fatalf("before the restart the thread has %s, want the stream still under way", describe(msgs))
 	}
 
 	b.start() // a new instance on the same database picks the job up again
 	var msgs []fake.Message
 	b.slack.WaitFor(t, 30*time.Second, func(s *fake.Slack) bool {
 		msgs = threadMessages(s, "C100", ts)
-		return len(msgs) > 0 && strings.Contains(msgs[len(msgs)-1].Text, "Answered after the restart.")
+		return len(msgs) > 0 && !msgs[len(msgs)-1].Streaming && strings.Contains(msgs[len(msgs)-1].Text, "Answered after the restart.")
 	})
-	if len(msgs) != 1 || msgs[0].TS != placeholder.TS || msgs[0].Updates == 0 {
-		t.Errorf("after the restart the thread has %s, want the placeholder %s edited into the answer", describe(msgs), placeholder.TS)
+	if len(msgs) != 1 || msgs[0].TS != placeholder.TS || msgs[0].Streaming {
+		t.Errorf("after the restart the thread has %s, want the stream %s finished with the answer", describe(msgs), placeholder.TS)
 	}
-	if n := len(b.slack.CallsTo("chat.postMessage")); n != 1 {
-		t.Errorf("%d chat.postMessage calls, want 1: the retry must reuse the stored placeholder", n)
+	if n := len(b.slack.CallsTo("chat.startStream")); n != 1 {
+		t.Errorf("%d streams started, want 1: the retry must take over the stored stream", n)
+	}
+	if n := len(b.slack.CallsTo("chat.postMessage")); n != 0 {
+		t.Errorf("%d messages posted besides the stream", n)
+	}
+	if !strings.Contains(string(msgs[0].Blocks), "feedback_buttons") {
+		t.Errorf("the finished answer lacks its blocks: %s", msgs[0].Blocks)
 	}
 }
 
@@ -89,12 +97,12 @@ func TestSlackRateLimitIsWaitedOut(t *testing.T) {
 	t.Parallel()
 	b := newTestBot(t, botOptions{env: map[string]string{"WORKERS": "2"}})
 	const ts = "1700000801.000100"
-	b.slack.RateLimit("chat.postMessage", 1, time.Second)
+	b.slack.RateLimit("chat.startStream", 1, time.Second)
 	b.ask(platformSQL, "Answered despite the rate limit.", "what was DAU by platform yesterday?", ts, "")
 
-	calls := b.slack.CallsTo("chat.postMessage")
+	calls := b.slack.CallsTo("chat.startStream")
 	if len(calls) != 2 || calls[0].Error != "ratelimited" || calls[1].Error != "" {
-		t.Errorf("chat.postMessage calls %+v, want one 429 then one success", calls)
+		t.Errorf("chat.startStream calls %+v, want one 429 then one success", calls)
 	}
 	if n := len(threadMessages(b.slack, "C100", ts)); n != 1 {
 		t.Errorf("%d messages in the thread, want 1", n)

@@ -173,7 +173,7 @@ func TestOneQuestionIsOneTraceExportedOverOTLP(t *testing.T) {
 			}
 			tree.wantAncestor(t, s, work)
 		}
-		for _, method := range []string{"chat.postMessage", "chat.update"} {
+		for _, method := range []string{"chat.startStream", "chat.appendStream", "chat.stopStream"} {
 			if !seen[method] {
 				t.Errorf("no client span for %s; Slack calls traced: %v", method, seen)
 			}

@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -112,6 +115,9 @@ func newStack(ctx context.Context, cfg *config.Config, log *slog.Logger, opts st
 		promptsDir = opts.promptsDir
 	}
 	if s.prompts, err = prompts.Load(promptsDir); err != nil {
+		if opts.promptsDir == "" && promptsDir != "" {
+			return nil, &config.Error{Variable: "PROMPTS_DIR", Problem: fmt.Sprintf("is %q, which holds no usable prompts (%v); point it at a folder of *.tmpl files such as the repository's prompts/, or unset it to use the built-in prompts", promptsDir, promptsProblem(promptsDir, err))}
+		}
 		return nil, err
 	}
 	modelName := cfg.AIModel
@@ -172,4 +178,18 @@ func newStack(ctx context.Context, cfg *config.Config, log *slog.Logger, opts st
 		return nil, fmt.Errorf("build agent: %w", err)
 	}
 	return s, nil
+}
+
+// promptsProblem says briefly why a prompts folder cannot be used.
+func promptsProblem(dir string, err error) string {
+	info, statErr := os.Stat(dir)
+	switch {
+	case errors.Is(statErr, fs.ErrNotExist):
+		return "no such folder"
+	case statErr != nil:
+		return statErr.Error()
+	case !info.IsDir():
+		return "not a folder"
+	}
+	return err.Error()
 }

@@ -42,6 +42,7 @@ locals {
     EXPORT_MAX_ROWS        = tostring(var.export_max_rows)
     ALLOWED_CHANNELS       = length(var.allowed_channels) > 0 ? join(",", var.allowed_channels) : local.ssm_unset
     ALLOWED_USERS          = length(var.allowed_users) > 0 ? join(",", var.allowed_users) : local.ssm_unset
+    ALLOWED_LINK_HOSTS     = length(var.allowed_link_hosts) > 0 ? join(",", var.allowed_link_hosts) : local.ssm_unset
     CHARTS                 = tostring(var.charts)
     WORKERS                = tostring(var.workers)
   }

@@ -392,6 +392,17 @@ variable "allowed_users" {
   }
 }
 
+variable "allowed_link_hosts" {
+  description = "ALLOWED_LINK_HOSTS: hosts whose links in answers stay clickable. Empty: none."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for h in var.allowed_link_hosts : can(regex("^[a-z0-9.-]+$", h))])
+    error_message = "allowed_link_hosts must be host names (lower-case letters, digits, dots and dashes)."
+  }
+}
+
 variable "charts" {
   description = "CHARTS."
   type        = bool
