@@ -14,6 +14,7 @@ import (
 	"github.com/analytics-bot/analytics-bot/chart"
 	"github.com/analytics-bot/analytics-bot/history"
 	"github.com/analytics-bot/analytics-bot/readonly"
+	"github.com/analytics-bot/analytics-bot/slackmsg"
 )
 
 // deliveryWorker runs DeliveryArgs jobs.
@@ -86,7 +87,7 @@ func (s *Service) deliver(ctx context.Context, a DeliveryArgs) error {
 	}
 	if post {
 		now := s.clock.Now()
-		msg := deliveryMessage(sch, d, res, reason, now)
+		msg := deliveryMessage(slackmsg.Renderer{NoCharts: !s.charts}, sch, d, res, reason, now)
 		_, ts, err := s.slack.PostMessageContext(ctx, sch.ChannelID,
 			slack.MsgOptionText(msg.Text, false), slack.MsgOptionBlocks(msg.Blocks...))
 		if err != nil {
@@ -96,8 +97,8 @@ func (s *Service) deliver(ctx context.Context, a DeliveryArgs) error {
 		if err := s.history.SetThread(ctx, d.HistoryID, ts); err != nil {
 			s.log.WarnContext(ctx, "could not file the delivery under its thread", slog.Any("error", err))
 		}
-		if s.charts {
-			s.postChart(ctx, sch, ts, res)
+		if msg.Picture != "" && msg.Picture != chart.None {
+			s.postChart(ctx, sch, ts, res, msg.Picture) // no native chart fits
 		}
 	}
 	return s.store.finish(ctx, d)
@@ -142,11 +143,7 @@ func failureNote(sch Schedule, problem string, failures int, now time.Time) stri
 		sch.Cadence.When(sch.NextRunAt, now), maxFailures, failures)
 }
 
-func (s *Service) postChart(ctx context.Context, sch Schedule, threadTS string, res *readonly.Result) {
-	kind := chart.Choose(res, "")
-	if kind == chart.None {
-		return
-	}
+func (s *Service) postChart(ctx context.Context, sch Schedule, threadTS string, res *readonly.Result, kind chart.Kind) {
 	png, err := chart.Render(res, kind, sch.Question)
 	if err == nil {
 		_, err = s.slack.UploadFileContext(ctx, slack.UploadFileParameters{

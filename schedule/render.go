@@ -19,7 +19,7 @@ import (
 // answer (table, footer, buttons), the question as its title, why an
 // alert spoke, and a context line naming who scheduled it and when it
 // runs next.
-func deliveryMessage(s Schedule, d Delivery, res *readonly.Result, reason string, now time.Time) slackmsg.Message {
+func deliveryMessage(r slackmsg.Renderer, s Schedule, d Delivery, res *readonly.Result, reason string, now time.Time) slackmsg.AnswerMessage {
 	text := "*" + escape(oneLine(s.Question)) + "*"
 	if v, ok := singleValue(res); ok {
 		text += "\n*" + escape(v) + "*"
@@ -34,7 +34,7 @@ func deliveryMessage(s Schedule, d Delivery, res *readonly.Result, reason string
 	if res != nil {
 		ans.Latency = res.Duration
 	}
-	msg := slackmsg.Answer(ans, d.HistoryID)
+	msg := r.Answer(ans, d.HistoryID)
 	line := slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, scheduledLine(s, now), false, false))
 	// The line goes above the buttons, like the answer's own footer.
 	at := len(msg.Blocks)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/analytics-bot/analytics-bot/demodata"
 	"github.com/analytics-bot/analytics-bot/pgtest"
 )
 
@@ -78,4 +79,24 @@ func TestJoinsUnqualifiedInPublicOnly(t *testing.T) {
 	if sum := cat.Summary(); !strings.Contains(sum, "  joins: orders.customer_id → customers.id (inferred)\n") {
 		t.Errorf("summary:\n%s", sum)
 	}
+}
+
+// The demo's product-analytics tables declare their foreign keys; the
+// summary shows them as join paths.
+func TestSummaryProductDemo(t *testing.T) {
+	t.Parallel()
+	db, _ := setupDemo(t)
+	if _, err := demodata.LoadProduct(t.Context(), db.Pool); err != nil {
+		t.Fatalf("load product demo: %v", err)
+	}
+	exec(t, db.Pool, "ANALYZE")
+	cat := introspect(t, db.Readonly)
+	summary := cat.Summary()
+	checkGolden(t, "summary_product_demo", summary)
+	for _, join := range []string{"subscriptions.plan_id → plans.id", "invoices.subscription_id → subscriptions.id", "users.account_id → accounts.id"} {
+		if !strings.Contains(summary, join) {
+			t.Errorf("the summary lacks the join %s", join)
+		}
+	}
+	t.Logf("demo schema with the product tables: %d tokens (o200k_base)", countTokens(t, summary))
 }
