@@ -52,6 +52,10 @@ type Options struct {
 	MaxTokens int
 	// ToolConcurrency bounds parallel tool calls of one turn (default 4).
 	ToolConcurrency int
+	// MaxToolCallsPerTurn caps the tool calls run from one model turn
+	// (MAX_TOOL_CALLS_PER_TURN, default 16); the rest are answered to the
+	// model as refused.
+	MaxToolCallsPerTurn int
 	// MemoryTurns is how many earlier questions of the thread enter the
 	// messages (default 5).
 	MemoryTurns int
@@ -101,6 +105,9 @@ func New(opts Options) (*Agent, error) {
 	}
 	if opts.ToolConcurrency <= 0 {
 		opts.ToolConcurrency = 4
+	}
+	if opts.MaxToolCallsPerTurn <= 0 {
+		opts.MaxToolCallsPerTurn = 16
 	}
 	if opts.MemoryTurns <= 0 {
 		opts.MemoryTurns = 5
@@ -195,6 +202,13 @@ func (a *Agent) earlier(ctx context.Context, conv history.Conversation) ([]histo
 	return earlier, nil
 }
 
+func verifiedID(ans *Answer) string {
+	if ans.Verified == nil {
+		return ""
+	}
+	return ans.Verified.ID
+}
+
 func (a *Agent) record(ctx context.Context, question string, conv history.Conversation, ans *Answer) error {
 	if a.opts.Recorder == nil {
 		return nil
@@ -207,7 +221,7 @@ func (a *Agent) record(ctx context.Context, question string, conv history.Conver
 		Conversation: conv, Question: question, SQL: ans.SQL, RowCount: rowCount, Answer: ans.Text,
 		Model: ans.Model, TokensIn: ans.Usage.InputTokens, TokensCached: ans.Usage.CachedInputTokens,
 		TokensOut: ans.Usage.OutputTokens, CostUSD: ans.CostUSD, Latency: ans.Latency, Turns: ans.Turns,
-		Status: ans.Status, Error: ans.Error,
+		Status: ans.Status, Error: ans.Error, VerifiedID: verifiedID(ans),
 	})
 	ans.HistoryID = id
 	if err != nil {

@@ -48,6 +48,7 @@ type Slack struct {
 	prompts       []SuggestedPrompts
 	titles        []ThreadTitle
 	ui            viewRegistry
+	homes         map[string]json.RawMessage // the Home tab published for each user
 }
 
 // Call is one request the fake Slack received.

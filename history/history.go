@@ -57,6 +57,8 @@ type Entry struct {
 	Turns        int
 	Status       Status
 	Error        string
+	// VerifiedID is the verified query the answer's SQL was, if any.
+	VerifiedID string
 }
 
 // Store reads and writes query_history as the application's own role.
@@ -73,8 +75,8 @@ var ErrNotFound = errors.New("no answered question in this thread")
 const insertSQL = `
 INSERT INTO analytics_bot.query_history
     (team_id, channel_id, thread_ts, user_id, question, sql, row_count, answer, model,
-     tokens_in, tokens_cached, tokens_out, cost_usd, latency_ms, turns, status, error)
-VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''), $7, NULLIF($8, ''), $9, $10, $11, $12, $13, $14, $15, $16, NULLIF($17, ''))
+     tokens_in, tokens_cached, tokens_out, cost_usd, latency_ms, turns, status, error, verified_id)
+VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''), $7, NULLIF($8, ''), $9, $10, $11, $12, $13, $14, $15, $16, NULLIF($17, ''), NULLIF($18, ''))
 RETURNING id, created_at`
 
 // Record writes one question's row and returns its id.
@@ -87,6 +89,7 @@ func (s *Store) Record(ctx context.Context, e Entry) (int64, error) {
 	err := s.pool.QueryRow(ctx, insertSQL,
 		c.TeamID, c.ChannelID, c.ThreadTS, c.UserID, e.Question, e.SQL, rowCount, e.Answer, e.Model,
 		e.TokensIn, e.TokensCached, e.TokensOut, e.CostUSD, e.Latency.Milliseconds(), e.Turns, string(e.Status), e.Error,
+		e.VerifiedID,
 	).Scan(&e.ID, &e.CreatedAt)
 	if err != nil {
 		return 0, fmt.Errorf("record question: %w", err)

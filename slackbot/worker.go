@@ -66,6 +66,15 @@ type WorkerOptions struct {
 	Logger    *slog.Logger
 	// Metrics counts retries; nil records nothing.
 	Metrics *telemetry.Metrics
+	// Curators may propose and approve verified queries (CURATORS);
+	// Knowledge stores them and DownVotes lists answers marked 👎 for the
+	// curators' Home tab.
+	Curators  []string
+	Knowledge Curation
+	DownVotes DownVotes
+	// MaxQuestionsPerUser caps one user's questions worked on at once
+	// (MAX_QUESTIONS_PER_USER); the rest wait. 0 means no cap.
+	MaxQuestionsPerUser int
 }
 
 // Worker answers queued Slack work.
@@ -87,6 +96,9 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Work]) error {
 	}
 	if job.Attempt > job.MaxAttempts { // the last attempt died with its process
 		return w.abandon(ctx, job, gaveUp)
+	}
+	if err := w.waitYourTurn(ctx, job); err != nil {
+		return err
 	}
 	err := w.do(ctx, job.Args)
 	var rateLimited *slack.RateLimitedError
@@ -139,6 +151,12 @@ func (w *Worker) do(ctx context.Context, work Work) error {
 		return w.feedback(ctx, work)
 	case ActionWelcome:
 		return w.welcome(ctx, work)
+	case ActionVerify:
+		return w.verify(ctx, work)
+	case ActionHome:
+		return w.home(ctx, work)
+	case ActionApprove, ActionReject:
+		return w.review(ctx, work)
 	}
 	return fmt.Errorf("unknown action %q", work.Action)
 }

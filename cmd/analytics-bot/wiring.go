@@ -54,12 +54,21 @@ func (s *stack) Close() {
 	}
 }
 
+// noKnowledge as stackOptions.knowledgeDir runs without team knowledge;
+// builtinKnowledge with the demo knowledge built into the binary.
+const (
+	noKnowledge      = "none"
+	builtinKnowledge = "built-in"
+)
+
 // stackOptions varies what newStack builds.
 type stackOptions struct {
-	promptsDir string
-	model      string
-	files      func(conv history.Conversation) tools.FileSender
-	maxConns   int32
+	// knowledgeDir overrides KNOWLEDGE_DIR; noKnowledge turns it off.
+	knowledgeDir string
+	promptsDir   string
+	model        string
+	files        func(conv history.Conversation) tools.FileSender
+	maxConns     int32
 	// tracer and meter instrument the database, the model and the tools;
 	// nil leaves them bare.
 	tracer trace.TracerProvider
@@ -128,12 +137,24 @@ func newStack(ctx context.Context, cfg *config.Config, log *slog.Logger, opts st
 	if err != nil {
 		return nil, &config.Error{Variable: "AI_PRICES", Problem: "is invalid: " + err.Error()}
 	}
-	if s.knowledge, err = knowledge.NewStore(ctx, s.owner); err != nil {
-		return nil, err
-	}
-	s.loader = &knowledge.Loader{Dir: cfg.KnowledgeDir, DB: s.db, Store: s.knowledge, Logger: log}
-	if _, err := s.loader.Load(ctx); err != nil {
-		return nil, fmt.Errorf("load knowledge: %w", err)
+	var know agent.Knowledge // nil: no team knowledge at all
+	if opts.knowledgeDir != noKnowledge {
+		if s.knowledge, err = knowledge.NewStore(ctx, s.owner); err != nil {
+			return nil, err
+		}
+		dir := cfg.KnowledgeDir
+		switch opts.knowledgeDir {
+		case "":
+		case builtinKnowledge:
+			dir = ""
+		default:
+			dir = opts.knowledgeDir
+		}
+		s.loader = &knowledge.Loader{Dir: dir, DB: s.db, Store: s.knowledge, Logger: log}
+		if _, err := s.loader.Load(ctx); err != nil {
+			return nil, fmt.Errorf("load knowledge: %w", err)
+		}
+		know = s.knowledge
 	}
 	// Without a model only questions a verified query answers exactly are
 	// answered; the others end with a plain sentence saying why.
@@ -157,8 +178,9 @@ func newStack(ctx context.Context, cfg *config.Config, log *slog.Logger, opts st
 		Logger: log,
 	}
 	s.agent, err = agent.New(agent.Options{
-		Model: model, ModelName: modelName, Prompts: s.prompts, Catalog: s.catalog, Knowledge: s.knowledge,
+		Model: model, ModelName: modelName, Prompts: s.prompts, Catalog: s.catalog, Knowledge: know,
 		Memory: s.history, Recorder: s.history, Prices: prices, BotName: cfg.ProjectName, Logger: log,
+		MaxToolCallsPerTurn: cfg.MaxToolCallsPerTurn,
 		Tools: func(conv history.Conversation) []tools.Tool {
 			d := deps
 			if opts.files != nil {
