@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 BIN := bin/analytics-bot
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-QUESTION ?= what was DAU by platform last week?
+DEFAULT_QUESTION := what was DAU by platform last week?
+QUESTION ?= $(DEFAULT_QUESTION)
 export POSTGRES_HOST ?= 127.0.0.1
 
 .PHONY: build run check-model serve test lint bench release clean
@@ -11,8 +12,11 @@ build:
 	go build -trimpath -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/analytics-bot
 
 # The bot on local defaults: local PostgreSQL, migrations, demo data, one
-# question through `ask`. Needs OPENAI_API_KEY (or OPENAI_BASE_URL).
-run: check-model build
+# question through `ask`. The default question is a verified query of the
+# built-in knowledge, answered with no model call, so it needs no model
+# settings; any other QUESTION needs OPENAI_API_KEY (or OPENAI_BASE_URL),
+# checked first.
+run: $(if $(subst $(DEFAULT_QUESTION),,$(QUESTION)),check-model) build
 	@scripts/ensure-postgres.sh
 	$(BIN) migrate
 	$(BIN) demo-data
