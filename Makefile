@@ -12,11 +12,9 @@ build:
 	go build -trimpath -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/analytics-bot
 
 # The bot on local defaults: local PostgreSQL, migrations, demo data, one
-# question through `ask`. The default question is a verified query of the
-# built-in knowledge, answered with no model call, so it needs no model
-# settings; any other QUESTION needs OPENAI_API_KEY (or OPENAI_BASE_URL),
-# checked first.
-run: $(if $(subst $(DEFAULT_QUESTION),,$(QUESTION)),check-model) build
+# question through `ask`. Other questions than the default, which the demo
+# knowledge verifies, need OPENAI_API_KEY (or OPENAI_BASE_URL).
+run: check-model build
 	@scripts/ensure-postgres.sh
 	$(BIN) migrate
 	$(BIN) demo-data
@@ -25,7 +23,7 @@ run: $(if $(subst $(DEFAULT_QUESTION),,$(QUESTION)),check-model) build
 # Fails in a second, before building and migrating, when no model is
 # configured (the binary checks the same again, SSM included).
 check-model:
-	@scripts/check-model.sh
+	@QUESTION="$(QUESTION)" DEFAULT_QUESTION="$(DEFAULT_QUESTION)" scripts/check-model.sh
 
 # The Slack server on local defaults (needs the Slack settings too).
 serve: build
