@@ -123,6 +123,12 @@ func Refusal() Message {
 	return simple("Sorry, I can't answer questions here: this channel or user is not on my allowlist. Ask the team that runs me to add it.")
 }
 
+// Queued tells a user that their question waits because they already
+// have inFlight questions being worked on.
+func Queued(inFlight int) Message {
+	return simple(fmt.Sprintf("You already have %d questions in progress; I'll start on this one as soon as one of them is answered.", inFlight))
+}
+
 // ExportStarted confirms that a CSV export is on its way.
 func ExportStarted() Message {
 	return simple("Exporting the full result as CSV… the file will appear in this thread.")

@@ -180,6 +180,7 @@ func newStack(ctx context.Context, cfg *config.Config, log *slog.Logger, opts st
 	s.agent, err = agent.New(agent.Options{
 		Model: model, ModelName: modelName, Prompts: s.prompts, Catalog: s.catalog, Knowledge: know,
 		Memory: s.history, Recorder: s.history, Prices: prices, BotName: cfg.ProjectName, Logger: log,
+		MaxToolCallsPerTurn: cfg.MaxToolCallsPerTurn,
 		Tools: func(conv history.Conversation) []tools.Tool {
 			d := deps
 			if opts.files != nil {
