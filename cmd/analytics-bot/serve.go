@@ -104,7 +104,7 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 		}
 	}()
 	s.stack, err = newStack(ctx, cfg, log, stackOptions{
-		maxConns: 20,
+		maxConns: config.PoolConns,
 		tracer:   tel.TracerProvider(),
 		meter:    tel.MeterProvider(),
 		files: func(conv history.Conversation) tools.FileSender {
