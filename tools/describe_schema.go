@@ -28,7 +28,7 @@ func (*DescribeSchema) Parameters() map[string]any {
 			"tables": map[string]any{
 				"type":        "array",
 				"items":       map[string]any{"type": "string"},
-				"description": "Tables to describe; omit for all readable tables.",
+				"description": "Tables to describe (\"table\" or \"schema.table\"); omit for all readable tables, or, on a large database, a list of their names.",
 			},
 		},
 		"additionalProperties": false,
