@@ -5,15 +5,12 @@ import (
 	"regexp"
 	"strconv"
 	"time"
-	"unicode/utf8"
 )
 
 // Slack's Block Kit rules for modal views, which the fake enforces the way
 // Slack does (views.open and views.update answer invalid_arguments). The
-// JSON is read directly rather than through slack-go, so that a mistake in
-// the bot's use of slack-go cannot hide here.
-
-type kitObject = map[string]any
+// blocks a message may hold too are checked by slack_blocks.go's rules;
+// this file adds inputs and the view itself.
 
 // inputElements are the elements an input block may hold.
 var inputElements = map[string]bool{
@@ -34,28 +31,28 @@ var modalBlocks = map[string]bool{
 var clockRE = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
 
 // checkModal returns "" or why Slack would refuse the view.
-func checkModal(v kitObject) string {
+func checkModal(v jsonObject) string {
 	if t, _ := v["type"].(string); t != "modal" {
 		return `view.type must be "modal"`
 	}
 	if v["title"] == nil {
 		return "view.title is required"
 	}
-	if why := kitText(v["title"], 24, "plain_text"); why != "" {
+	if why := checkTextObject(v["title"], 24, "plain_text"); why != "" {
 		return "view.title: " + why
 	}
 	for _, k := range []string{"submit", "close"} {
 		if v[k] != nil {
-			if why := kitText(v[k], 24, "plain_text"); why != "" {
+			if why := checkTextObject(v[k], 24, "plain_text"); why != "" {
 				return "view." + k + ": " + why
 			}
 		}
 	}
-	if s, _ := v["private_metadata"].(string); kitChars(s) > 3000 {
+	if s, _ := v["private_metadata"].(string); chars(s) > 3000 {
 		return "view.private_metadata longer than 3000 characters"
 	}
 	for _, k := range []string{"callback_id", "external_id"} {
-		if s, _ := v[k].(string); kitChars(s) > 255 {
+		if s, _ := v[k].(string); chars(s) > 255 {
 			return "view." + k + " longer than 255 characters"
 		}
 	}
@@ -69,7 +66,7 @@ func checkModal(v kitObject) string {
 	ids := map[string]bool{}
 	hasInput := false
 	for i, raw := range blocks {
-		b, ok := raw.(kitObject)
+		b, ok := raw.(jsonObject)
 		if !ok {
 			return fmt.Sprintf("blocks[%d] is not an object", i)
 		}
@@ -78,7 +75,7 @@ func checkModal(v kitObject) string {
 			return fmt.Sprintf("blocks[%d]: type %q is not allowed in a modal", i, t)
 		}
 		if id, ok := b["block_id"].(string); ok {
-			if id == "" || kitChars(id) > 255 {
+			if id == "" || chars(id) > 255 {
 				return fmt.Sprintf("blocks[%d]: block_id must be 1 to 255 characters", i)
 			}
 			if ids[id] {
@@ -92,13 +89,16 @@ func checkModal(v kitObject) string {
 			hasInput = true
 			why = kitInput(b)
 		case "section":
-			why = kitSection(b)
+			why = checkSectionBlock(b)
+			if acc, ok := b["accessory"].(jsonObject); ok && why == "" {
+				why = kitElement(acc)
+			}
 		case "context":
-			why = kitContext(b)
+			why = checkContextBlock(b)
 		case "actions":
 			why = kitActions(b)
 		case "header":
-			why = kitText(b["text"], 150, "plain_text")
+			why = checkTextObject(b["text"], 150, "plain_text")
 		}
 		if why != "" {
 			return fmt.Sprintf("blocks[%d] (%s): %s", i, t, why)
@@ -110,39 +110,16 @@ func checkModal(v kitObject) string {
 	return ""
 }
 
-func kitChars(s string) int { return utf8.RuneCountInString(s) }
-
-// kitText checks a text object: its type and length (1 … limit).
-func kitText(v any, limit int, types ...string) string {
-	o, ok := v.(kitObject)
-	if !ok {
-		return "a text object is required"
-	}
-	t, _ := o["type"].(string)
-	allowed := false
-	for _, want := range types {
-		allowed = allowed || t == want
-	}
-	if !allowed {
-		return fmt.Sprintf("text type %q, want %v", t, types)
-	}
-	s, _ := o["text"].(string)
-	if n := kitChars(s); n == 0 || n > limit {
-		return fmt.Sprintf("text must be 1 to %d characters, is %d", limit, n)
-	}
-	return ""
-}
-
-func kitInput(b kitObject) string {
-	if why := kitText(b["label"], 2000, "plain_text"); why != "" {
+func kitInput(b jsonObject) string {
+	if why := checkTextObject(b["label"], 2000, "plain_text"); why != "" {
 		return "label: " + why
 	}
 	if b["hint"] != nil {
-		if why := kitText(b["hint"], 2000, "plain_text"); why != "" {
+		if why := checkTextObject(b["hint"], 2000, "plain_text"); why != "" {
 			return "hint: " + why
 		}
 	}
-	el, ok := b["element"].(kitObject)
+	el, ok := b["element"].(jsonObject)
 	if !ok {
 		return "element is required"
 	}
@@ -154,13 +131,13 @@ func kitInput(b kitObject) string {
 }
 
 // kitElement checks an interactive element's own rules.
-func kitElement(el kitObject) string {
+func kitElement(el jsonObject) string {
 	t, _ := el["type"].(string)
-	if id, ok := el["action_id"].(string); ok && (id == "" || kitChars(id) > 255) {
+	if id, ok := el["action_id"].(string); ok && (id == "" || chars(id) > 255) {
 		return "action_id must be 1 to 255 characters"
 	}
 	if el["placeholder"] != nil {
-		if why := kitText(el["placeholder"], 150, "plain_text"); why != "" {
+		if why := checkTextObject(el["placeholder"], 150, "plain_text"); why != "" {
 			return "placeholder: " + why
 		}
 	}
@@ -175,7 +152,7 @@ func kitElement(el kitObject) string {
 			}
 			maxLen = int(m)
 		}
-		if s, _ := el["initial_value"].(string); kitChars(s) > maxLen {
+		if s, _ := el["initial_value"].(string); chars(s) > maxLen {
 			return "initial_value longer than max_length"
 		}
 	case "number_input":
@@ -205,7 +182,7 @@ func kitElement(el kitObject) string {
 			}
 		}
 	case "conversations_select", "multi_conversations_select":
-		if f, ok := el["filter"].(kitObject); ok {
+		if f, ok := el["filter"].(jsonObject); ok {
 			for _, inc := range anySlice(f["include"]) {
 				switch inc {
 				case "im", "mpim", "private", "public":
@@ -215,10 +192,10 @@ func kitElement(el kitObject) string {
 			}
 		}
 	case "button":
-		if why := kitText(el["text"], 75, "plain_text"); why != "" {
+		if why := checkTextObject(el["text"], 75, "plain_text"); why != "" {
 			return "button text: " + why
 		}
-		if s, _ := el["value"].(string); kitChars(s) > 2000 {
+		if s, _ := el["value"].(string); chars(s) > 2000 {
 			return "button value longer than 2000 characters"
 		}
 		if st, ok := el["style"].(string); ok && st != "primary" && st != "danger" {
@@ -228,7 +205,7 @@ func kitElement(el kitObject) string {
 	return ""
 }
 
-func kitOptions(el kitObject) string {
+func kitOptions(el jsonObject) string {
 	opts := anySlice(el["options"])
 	if len(opts) == 0 && el["option_groups"] == nil {
 		return "options are required"
@@ -238,17 +215,17 @@ func kitOptions(el kitObject) string {
 	}
 	values := map[string]bool{}
 	for i, raw := range opts {
-		o, _ := raw.(kitObject)
-		if why := kitText(o["text"], 75, "plain_text", "mrkdwn"); why != "" {
+		o, _ := raw.(jsonObject)
+		if why := checkTextObject(o["text"], 75, "plain_text", "mrkdwn"); why != "" {
 			return fmt.Sprintf("options[%d]: %s", i, why)
 		}
 		v, _ := o["value"].(string)
-		if v == "" || kitChars(v) > 150 {
+		if v == "" || chars(v) > 150 {
 			return fmt.Sprintf("options[%d]: value must be 1 to 150 characters", i)
 		}
 		values[v] = true
 	}
-	if init, ok := el["initial_option"].(kitObject); ok {
+	if init, ok := el["initial_option"].(jsonObject); ok {
 		if v, _ := init["value"].(string); !values[v] {
 			return fmt.Sprintf("initial_option %q is not one of the options", v)
 		}
@@ -256,55 +233,14 @@ func kitOptions(el kitObject) string {
 	return ""
 }
 
-func kitSection(b kitObject) string {
-	if b["text"] == nil && b["fields"] == nil {
-		return "text or fields is required"
+func kitActions(b jsonObject) string {
+	if why := checkActionsBlock(b); why != "" {
+		return why
 	}
-	if b["text"] != nil {
-		if why := kitText(b["text"], 3000, "plain_text", "mrkdwn"); why != "" {
-			return why
-		}
-	}
-	fields := anySlice(b["fields"])
-	if len(fields) > 10 {
-		return "at most 10 fields"
-	}
-	for _, f := range fields {
-		if why := kitText(f, 2000, "plain_text", "mrkdwn"); why != "" {
-			return "field: " + why
-		}
-	}
-	if acc, ok := b["accessory"].(kitObject); ok {
-		return kitElement(acc)
-	}
-	return ""
-}
-
-func kitContext(b kitObject) string {
 	els := anySlice(b["elements"])
-	if len(els) == 0 || len(els) > 10 {
-		return "context needs 1 to 10 elements"
-	}
-	for _, e := range els {
-		o, _ := e.(kitObject)
-		if t, _ := o["type"].(string); t == "image" {
-			continue
-		}
-		if why := kitText(e, 3000, "plain_text", "mrkdwn"); why != "" {
-			return why
-		}
-	}
-	return ""
-}
-
-func kitActions(b kitObject) string {
-	els := anySlice(b["elements"])
-	if len(els) == 0 || len(els) > 25 {
-		return "actions needs 1 to 25 elements"
-	}
 	ids := map[string]bool{}
 	for _, e := range els {
-		o, _ := e.(kitObject)
+		o, _ := e.(jsonObject)
 		if id, _ := o["action_id"].(string); id != "" {
 			if ids[id] {
 				return fmt.Sprintf("duplicate action_id %q", id)

@@ -114,8 +114,8 @@ func (s *Slack) updateViewLocked(p url.Values, _ string) (map[string]any, string
 
 // checkViewLocked validates a view; a refusal is logged with Slack's
 // reason, as Slack gives it in response_metadata.
-func (s *Slack) checkViewLocked(method, raw string) (kitObject, string) {
-	var view kitObject
+func (s *Slack) checkViewLocked(method, raw string) (jsonObject, string) {
+	var view jsonObject
 	if err := json.Unmarshal([]byte(raw), &view); err != nil {
 		s.t.Logf("fake slack: %s: the view is not a JSON object", method)
 		return nil, "invalid_arguments"
@@ -128,13 +128,13 @@ func (s *Slack) checkViewLocked(method, raw string) (kitObject, string) {
 }
 
 // viewJSON is a stored view as Slack returns it.
-func (s *Slack) viewJSON(v *View, view kitObject) kitObject {
-	out := kitObject{}
+func (s *Slack) viewJSON(v *View, view jsonObject) jsonObject {
+	out := jsonObject{}
 	for k, val := range view {
 		out[k] = val
 	}
 	out["id"], out["hash"], out["team_id"] = v.ID, v.Hash, s.TeamID
-	out["state"] = kitObject{"values": kitObject{}}
+	out["state"] = jsonObject{"values": jsonObject{}}
 	out["app_id"], out["bot_id"] = "A0FAKE", s.BotID
 	return out
 }
