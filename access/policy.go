@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/analytics-bot/analytics-bot/history"
 )
 
 // Asker is who asks a question, and where.
@@ -131,4 +133,35 @@ func (p *Policy) namesUser(ctx context.Context, r Rule, user string) (bool, erro
 		}
 	}
 	return false, nil
+}
+
+// ThreadRoles finds the data role a thread's first answer used;
+// *history.Store is one.
+type ThreadRoles interface {
+	ThreadRole(ctx context.Context, c history.Conversation) (string, error)
+}
+
+// Resolve chooses the data role of a conversation's work: the role of the
+// thread's first answer when it had one (follow-ups, show SQL and export
+// csv stay with it), else the policy's decision. Either way the asker must
+// be allowed the role.
+func (p *Policy) Resolve(ctx context.Context, threads ThreadRoles, conv history.Conversation) (Decision, error) {
+	role, err := threads.ThreadRole(ctx, conv)
+	if err != nil {
+		return Decision{}, err
+	}
+	if role != "" && p.knows(role) {
+		ok, err := p.Allows(ctx, conv.UserID, role)
+		return Decision{Role: role, Allowed: ok, Channel: !(Asker{ChannelID: conv.ChannelID}).direct()}, err
+	}
+	return p.Decide(ctx, Asker{ChannelID: conv.ChannelID, UserID: conv.UserID})
+}
+
+// knows reports whether role is the default or a listed data role.
+func (p *Policy) knows(role string) bool {
+	if role == p.file.Default {
+		return true
+	}
+	_, ok := p.file.RoleNamed(role)
+	return ok
 }

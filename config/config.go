@@ -142,6 +142,12 @@ func (c *Config) ReadonlyDSN() string {
 	return dsn(c.ReadonlyHost, c.ReadonlyPort, c.ReadonlyUser, c.ReadonlyPassword, c.ReadonlyDB)
 }
 
+// RoleDSN is the connection string of a data role: it logs in where
+// model-written SQL runs, as role.
+func (c *Config) RoleDSN(role, password string) string {
+	return dsn(c.ReadonlyHost, c.ReadonlyPort, role, password, c.ReadonlyDB)
+}
+
 func dsn(host string, port int, user, password, db string) string {
 	u := url.URL{
 		Scheme: "postgres",

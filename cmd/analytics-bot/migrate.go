@@ -26,6 +26,16 @@ func runMigrate(ctx context.Context, e env, args []string) error {
 		// keeps only warnings. Under systemd every step is logged as JSON.
 		log = slog.New(newTermHandler(e.stderr, slog.LevelWarn))
 	}
+	var dataRoles []migrations.DataRole
+	if cfg.AccessFile != "" {
+		f, err := loadAccessFile(cfg)
+		if err != nil {
+			return err
+		}
+		for _, r := range f.Roles {
+			dataRoles = append(dataRoles, migrations.DataRole{Name: r.Name, Password: cfg.RolePassword(r.Name), Schemas: r.Schemas, Tables: r.Tables})
+		}
+	}
 	start := time.Now()
 	if err := ensureDatabase(ctx, cfg, log); err != nil {
 		return err
@@ -42,6 +52,7 @@ func runMigrate(ctx context.Context, e env, args []string) error {
 		GeneratePassword: cfg.IsLocal(),
 		StatementTimeout: cfg.QueryTimeout,
 		Schemas:          cfg.AnalyticsSchemas,
+		DataRoles:        dataRoles,
 		Logger:           log,
 	})
 	if err != nil {
@@ -69,6 +80,13 @@ func printMigrateSummary(w io.Writer, cfg *config.Config, res *migrations.Result
 	if res.GeneratedPassword {
 		fmt.Fprintf(w, "generated a password for %s and kept it in the database for local use (set POSTGRES_READONLY_PASSWORD to choose your own)\n",
 			cfg.ReadonlyUser)
+	}
+	for _, dr := range res.DataRoles {
+		fmt.Fprintf(w, "data role %s: %s\n", dr.Name, dr.Readable.String())
+		if dr.GeneratedPassword {
+			fmt.Fprintf(w, "generated a password for %s and kept it in the database for local use (set %s to choose your own)\n",
+				dr.Name, config.RolePasswordVariable(dr.Name))
+		}
 	}
 	if len(res.ForDBA) > 0 {
 		fmt.Fprintf(w, "\nThe migrating user may not set these limits on %s; until a DBA runs them as a superuser in database %s, only the bot's statement gate stops the functions they name:\n\n",
