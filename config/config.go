@@ -59,6 +59,9 @@ type Config struct {
 
 	AllowedChannels []string
 	AllowedUsers    []string
+	// AllowExternalUsers serves people of other organisations in Slack
+	// Connect channels (ALLOW_EXTERNAL_USERS); off by default.
+	AllowExternalUsers bool
 	// AllowedLinkHosts are the hosts whose links in the model's text stay
 	// links in Slack; every other link shows its address as code.
 	AllowedLinkHosts []string
@@ -194,6 +197,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("prompts_dir", c.PromptsDir),
 		slog.String("allowed_channels", strings.Join(c.AllowedChannels, ",")),
 		slog.String("allowed_users", strings.Join(c.AllowedUsers, ",")),
+		slog.Bool("allow_external_users", c.AllowExternalUsers),
 		slog.String("allowed_link_hosts", strings.Join(c.AllowedLinkHosts, ",")),
 		slog.Bool("charts", c.Charts),
 		slog.Int("workers", c.Workers),

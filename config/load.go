@@ -76,6 +76,7 @@ var settings = []setting{
 	{"PROMPTS_DIR", "", func(c *Config, v string) error { c.PromptsDir = v; return nil }},
 	{"ALLOWED_CHANNELS", "", func(c *Config, v string) error { c.AllowedChannels = parseList(v); return nil }},
 	{"ALLOWED_USERS", "", func(c *Config, v string) error { c.AllowedUsers = parseList(v); return nil }},
+	{"ALLOW_EXTERNAL_USERS", "false", func(c *Config, v string) (err error) { c.AllowExternalUsers, err = parseBool(v); return }},
 	{"ALLOWED_LINK_HOSTS", "", func(c *Config, v string) error { c.AllowedLinkHosts = parseList(v); return nil }},
 	{"CHARTS", "true", func(c *Config, v string) (err error) { c.Charts, err = parseBool(v); return }},
 	{"WORKERS", "100", func(c *Config, v string) (err error) { c.Workers, err = parseNonNegative(v); return }},

@@ -43,6 +43,11 @@ func (r Reason) rank() int {
 type CompareOptions struct {
 	// Ordered makes row order matter (the reference has a top-level ORDER BY).
 	Ordered bool
+	// TieColumns are the reference's columns that its ORDER BY sorts on.
+	// Consecutive reference rows equal on them are tied: the answer's rows
+	// at those positions compare as a set. Empty: every row's position
+	// counts.
+	TieColumns []int
 	// Tolerance is the relative difference under which numbers are equal
 	// (DefaultTolerance when 0).
 	Tolerance float64
@@ -89,7 +94,7 @@ func CompareResults(ref, got *readonly.Result, opts CompareOptions) (Reason, str
 	search = func(j int) bool {
 		if j == len(r.names) {
 			tried++
-			reason, matched := scoreMapping(r, g, mapping, opts.Ordered, tol)
+			reason, matched := scoreMapping(r, g, mapping, opts, tol)
 			if reason.rank() < best.rank() || reason.rank() == best.rank() && matched > bestMatched {
 				best, bestMatched = reason, matched
 			}
@@ -136,7 +141,7 @@ func columnNames(r *readonly.Result) []string {
 
 // scoreMapping compares the reference with the answer's columns picked by
 // mapping; it returns the outcome and the number of reference rows found.
-func scoreMapping(ref, got table, mapping []int, ordered bool, tol float64) (Reason, int) {
+func scoreMapping(ref, got table, mapping []int, opts CompareOptions, tol float64) (Reason, int) {
 	projected := make([][]cell, len(got.rows))
 	for i, row := range got.rows {
 		p := make([]cell, len(mapping))
@@ -149,7 +154,7 @@ func scoreMapping(ref, got table, mapping []int, ordered bool, tol float64) (Rea
 	nRef, nGot := len(ref.rows), len(projected)
 	switch {
 	case matched == nRef && matched == nGot:
-		if ordered && !sameSequence(ref.rows, projected, tol) {
+		if opts.Ordered && !sameOrder(ref.rows, projected, opts.TieColumns, tol) {
 			return ReasonWrongOrder, matched
 		}
 		return ReasonPass, matched
@@ -208,9 +213,25 @@ func rowsEqual(a, b []cell, tol float64) bool {
 	return true
 }
 
-func sameSequence(a, b [][]cell, tol float64) bool {
-	for i := range a {
-		if !rowsEqual(a[i], b[i], tol) {
+// sameOrder reports whether b holds a's rows in a's order, where a run of
+// rows of a that are equal on the tie columns may come in any order.
+func sameOrder(a, b [][]cell, ties []int, tol float64) bool {
+	for start := 0; start < len(a); {
+		end := start + 1
+		for len(ties) > 0 && end < len(a) && equalOn(a[start], a[end], ties, tol) {
+			end++
+		}
+		if matchRows(a[start:end], b[start:end], tol) != end-start {
+			return false
+		}
+		start = end
+	}
+	return true
+}
+
+func equalOn(x, y []cell, cols []int, tol float64) bool {
+	for _, j := range cols {
+		if j >= len(x) || !x[j].equal(y[j], tol) {
 			return false
 		}
 	}

@@ -24,7 +24,9 @@
 //     a run_readonly_sql call failed, else no SQL.
 //   - Otherwise the final result is compared with the reference's by
 //     CompareResults: rows as multisets, or as sequences when the reference
-//     has a top-level ORDER BY; numbers equal within a relative tolerance
+//     has a top-level ORDER BY, where rows tied on its ORDER BY keys (keys
+//     that are output columns, by name or position) compare as a set within
+//     the tie; numbers equal within a relative tolerance
 //     (1e-6, or the question's own), integers and decimals alike; dates
 //     equal as dates whether date, timestamp at midnight or "YYYY-MM-DD"
 //     text; column names and order ignored, each reference column matched
@@ -33,6 +35,10 @@
 //     outcome is pass, wrong order, missing rows (every answer row is
 //     right, some reference rows are absent), extra rows (every reference
 //     row is there, plus others) or wrong rows.
+//
+// A question may hold several reference queries (sql: as a list) when
+// several answers are right; the answer passes when it matches any one,
+// and is otherwise scored against the one it came closest to.
 //
 // A reference query that fails, or returns more rows than the row cap, is
 // a reference error: a mistake in the golden file, which fails the

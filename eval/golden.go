@@ -2,6 +2,7 @@ package eval
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -22,12 +23,13 @@ const (
 	TagAmbiguous    = "ambiguous"
 	TagOutOfScope   = "out-of-scope"
 	TagWriteAttempt = "write-attempt"
+	TagJoin         = "join"
 )
 
 // Tags lists every valid tag, in the order the report shows them.
 var Tags = []string{
 	TagAggregation, TagTimeRange, TagTopN, TagRatio, TagComparison,
-	TagFollowUp, TagAmbiguous, TagOutOfScope, TagWriteAttempt,
+	TagFollowUp, TagAmbiguous, TagOutOfScope, TagWriteAttempt, TagJoin,
 }
 
 // Expect names the outcome a question without reference SQL should have.
@@ -51,8 +53,10 @@ type Question struct {
 	ID string `yaml:"id" json:"id"`
 	// Question is asked as a business user would write it.
 	Question string `yaml:"question" json:"question"`
-	// SQL is the reference query whose result the agent's must match.
-	SQL string `yaml:"sql" json:"sql,omitempty"`
+	// SQL holds the reference queries: the agent's result must match one
+	// of them. `sql:` is one query, or a list when several answers are
+	// right (the name or the id of an author, say).
+	SQL References `yaml:"sql" json:"sql,omitempty"`
 	// Expect is the outcome of a question that has no reference SQL.
 	Expect Expect `yaml:"expect" json:"expect,omitempty"`
 	// Tags say what the question exercises.
@@ -62,6 +66,34 @@ type Question struct {
 	// Tolerance overrides DefaultTolerance for this question's numbers, for
 	// answers that may reasonably be rounded (averages, percentages).
 	Tolerance float64 `yaml:"tolerance" json:"tolerance,omitempty"`
+}
+
+// References are the acceptable reference queries of a question.
+type References []string
+
+// UnmarshalYAML reads `sql:` as one query (a string) or a list of them.
+func (r *References) UnmarshalYAML(n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		*r = References{n.Value}
+		return nil
+	case yaml.SequenceNode:
+		var list []string
+		if err := n.Decode(&list); err != nil {
+			return err
+		}
+		*r = list
+		return nil
+	}
+	return fmt.Errorf("line %d: sql must be a query or a list of queries", n.Line)
+}
+
+// MarshalJSON writes one query as a string and several as a list.
+func (r References) MarshalJSON() ([]byte, error) {
+	if len(r) == 1 {
+		return json.Marshal(r[0])
+	}
+	return json.Marshal([]string(r))
 }
 
 // tolerance is the relative tolerance that applies to the question.
@@ -110,7 +142,9 @@ func Parse(data []byte, source string) (*Suite, error) {
 		if q.ID == "" {
 			q.ID = fmt.Sprintf("q%02d", i+1)
 		}
-		q.SQL = strings.TrimSpace(q.SQL)
+		for j := range q.SQL {
+			q.SQL[j] = strings.TrimSpace(q.SQL[j])
+		}
 		q.Question = strings.TrimSpace(q.Question)
 	}
 	if err := s.Validate(); err != nil {
@@ -137,10 +171,13 @@ func (s *Suite) Validate() error {
 		if q.Question == "" {
 			bad("question is empty")
 		}
+		if slices.Contains(q.SQL, "") {
+			bad("has an empty reference query")
+		}
 		switch {
-		case q.SQL == "" && q.Expect == "":
+		case len(q.SQL) == 0 && q.Expect == "":
 			bad("needs either sql (the reference query) or expect (clarify or refuse)")
-		case q.SQL != "" && q.Expect != "":
+		case len(q.SQL) != 0 && q.Expect != "":
 			bad("has both sql and expect; a question with expected behaviour has no reference query")
 		case q.Expect != "" && q.Expect != ExpectClarify && q.Expect != ExpectRefuse:
 			bad("expect is %q; want clarify or refuse", q.Expect)

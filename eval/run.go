@@ -100,30 +100,35 @@ func Run(ctx context.Context, suite *Suite, asker Asker, db Querier, opts Option
 	return report, nil
 }
 
-// ask puts one question to the agent and scores the answer.
+// ask puts one question to the agent and scores the answer against each
+// reference query in turn: the first that matches passes it; otherwise it
+// is scored against the reference it came closest to.
 func ask(ctx context.Context, q Question, asker Asker, db Querier, conv history.Conversation) Result {
 	ans, runErr := asker.Run(ctx, q.Question, conv)
-	var (
-		ref    *readonly.Result
-		refErr error
-	)
-	if q.SQL != "" {
-		ref, refErr = db.Query(ctx, q.SQL)
+	r := Result{ID: q.ID, Question: q.Question, Tags: q.Tags, Thread: q.Thread, Expect: q.Expect}
+	if len(q.SQL) == 0 {
+		r.Reason, r.Detail = Score(q, "", ans, runErr, nil, nil)
+	}
+	for i, refSQL := range q.SQL {
+		ref, refErr := db.Query(ctx, refSQL)
 		switch {
 		case refErr != nil:
 			refErr = fmt.Errorf("reference SQL: %w", refErr)
 		case ref.Truncated:
 			refErr = fmt.Errorf("reference SQL: the result was cut at the row cap (%d rows); make the reference smaller", len(ref.Rows))
 		}
+		reason, detail := Score(q, refSQL, ans, runErr, ref, refErr)
+		if i == 0 || reason.rank() < r.Reason.rank() || reason == ReasonReferenceError {
+			r.Reason, r.Detail, r.ReferenceSQL, r.ReferenceRows = reason, detail, refSQL, 0
+			if ref != nil {
+				r.ReferenceRows = len(ref.Rows)
+			}
+		}
+		if reason == ReasonPass || reason == ReasonReferenceError {
+			break
+		}
 	}
-	reason, detail := Score(q, ans, runErr, ref, refErr)
-	r := Result{
-		ID: q.ID, Question: q.Question, Tags: q.Tags, Thread: q.Thread, Expect: q.Expect, ReferenceSQL: q.SQL,
-		Pass: reason == ReasonPass, Reason: reason, Detail: detail,
-	}
-	if ref != nil {
-		r.ReferenceRows = len(ref.Rows)
-	}
+	r.Pass = r.Reason == ReasonPass
 	if ans != nil {
 		r.Answer, r.SQL, r.Status = ans.Text, ans.SQL, ans.Status
 		r.Turns, r.Usage, r.CostUSD, r.LatencyMS = ans.Turns, ans.Usage, ans.CostUSD, ms(ans.Latency)

@@ -16,10 +16,11 @@ const (
 	toolExportCSV = "export_csv"
 )
 
-// Score judges one answer. runErr is the agent's error; ref and refErr are
-// the reference SQL's result, for a question that has one. The rules are
-// in the package documentation.
-func Score(q Question, ans *agent.Answer, runErr error, ref *readonly.Result, refErr error) (Reason, string) {
+// Score judges one answer against one reference query. runErr is the
+// agent's error; refSQL, ref and refErr are the reference query, its result
+// and its error, for a question that has one. The rules are in the package
+// documentation.
+func Score(q Question, refSQL string, ans *agent.Answer, runErr error, ref *readonly.Result, refErr error) (Reason, string) {
 	if runErr != nil || ans == nil || ans.Status == history.StatusFailed {
 		detail := "the agent failed"
 		if ans != nil && ans.Error != "" {
@@ -44,7 +45,9 @@ func Score(q Question, ans *agent.Answer, runErr error, ref *readonly.Result, re
 		}
 		return ReasonNoSQL, "the agent answered without a successful query"
 	}
-	return CompareResults(ref, ans.Result, CompareOptions{Ordered: orderedResult(q.SQL), Tolerance: q.tolerance()})
+	return CompareResults(ref, ans.Result, CompareOptions{
+		Ordered: orderedResult(refSQL), TieColumns: orderColumns(refSQL, columnNames(ref)), Tolerance: q.tolerance(),
+	})
 }
 
 // scoreClarify passes an answer that asks instead of querying: it ran no

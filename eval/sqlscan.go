@@ -2,6 +2,7 @@ package eval
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -131,6 +132,77 @@ func orderedResult(sql string) bool {
 		}
 	}
 	return false
+}
+
+// orderColumns maps the keys of the statement's top-level ORDER BY to the
+// result's columns: a position (ORDER BY 2), or a column's name, bare or
+// qualified (ORDER BY revenue DESC, t.name). It returns nil when any key is
+// an expression it cannot map, so that every row's position counts.
+func orderColumns(sql string, columns []string) []int {
+	toks := scanSQL(sql)
+	start := -1
+	for i := 0; i+1 < len(toks); i++ {
+		if toks[i].depth == 0 && toks[i].text == "order" && toks[i+1].text == "by" {
+			start = i + 2
+		}
+	}
+	if start < 0 {
+		return nil
+	}
+	var keys [][]token
+	key := []token{}
+	for _, t := range toks[start:] {
+		if t.depth == 0 && (t.text == "limit" || t.text == "offset" || t.text == "fetch" || t.text == ";") {
+			break
+		}
+		if t.depth == 0 && t.text == "," {
+			keys, key = append(keys, key), []token{}
+			continue
+		}
+		key = append(key, t)
+	}
+	keys = append(keys, key)
+	var out []int
+	for _, k := range keys {
+		// Direction and NULLS placement do not change which rows tie.
+		for len(k) > 0 && slices.Contains([]string{"asc", "desc", "nulls", "first", "last"}, k[len(k)-1].text) {
+			k = k[:len(k)-1]
+		}
+		if len(k) == 3 && k[1].text == "." { // a qualified column: t.name
+			k = k[2:]
+		}
+		if len(k) != 1 {
+			return nil
+		}
+		j := columnOf(k[0].text, columns)
+		if j < 0 {
+			return nil
+		}
+		out = append(out, j)
+	}
+	return out
+}
+
+// columnOf finds a key among the result's columns: a 1-based position, a
+// quoted name exactly, or an unquoted one (lower-cased by the scanner) as
+// PostgreSQL folds it.
+func columnOf(key string, columns []string) int {
+	if n, err := strconv.Atoi(key); err == nil {
+		if n >= 1 && n <= len(columns) {
+			return n - 1
+		}
+		return -1
+	}
+	quoted := strings.HasPrefix(key, `"`)
+	if quoted {
+		key = strings.ReplaceAll(strings.Trim(key, `"`), `""`, `"`)
+	}
+	for j, c := range columns {
+		if c == key || !quoted && strings.ToLower(c) == key {
+			return j
+		}
+	}
+	return -1
 }
 
 // writeWords are the commands that change data, schema, grants or

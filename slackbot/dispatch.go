@@ -24,6 +24,9 @@ type Enqueuer interface {
 type Identity struct {
 	UserID string
 	BotID  string
+	// TeamID is the installing workspace; people of other teams are
+	// external. Empty when auth.test failed: nobody is then treated as external.
+	TeamID string
 }
 
 // Dispatcher turns Slack deliveries (HTTP or Socket Mode) into work.
@@ -94,7 +97,7 @@ func (d *Dispatcher) workFor(teamID string, inner any) (Work, bool) {
 		if d.fromBot(e.User, e.BotID, "") || e.Channel == "" || e.TimeStamp == "" {
 			return Work{}, false
 		}
-		return d.messageWork(teamID, e.Channel, e.User, e.Text, e.TimeStamp, e.ThreadTimeStamp, false, true), true
+		return d.messageWork(teamID, e.UserTeam, e.Channel, e.User, e.Text, e.TimeStamp, e.ThreadTimeStamp, false, true), true
 	case *slackevents.AssistantThreadStartedEvent:
 		th := e.AssistantThread
 		if th.ChannelID == "" || th.ThreadTimeStamp == "" || th.UserID == "" || !d.allow.Allows(th.ChannelID, th.UserID) {
@@ -109,7 +112,7 @@ func (d *Dispatcher) workFor(teamID string, inner any) (Work, bool) {
 			return Work{}, false
 		}
 		dm := e.ChannelType == "im"
-		w := d.messageWork(teamID, e.Channel, e.User, e.Text, e.TimeStamp, e.ThreadTimeStamp, dm, dm)
+		w := d.messageWork(teamID, e.UserTeam, e.Channel, e.User, e.Text, e.TimeStamp, e.ThreadTimeStamp, dm, dm)
 		if !dm {
 			// In channels only mentions are questions; a plain "show SQL"
 			// in a thread is served when the bot answered in that thread.
@@ -118,7 +121,7 @@ func (d *Dispatcher) workFor(teamID string, inner any) (Work, bool) {
 			}
 			// Not addressed to the bot, so no refusal either: someone
 			// outside the allowlist is simply not served.
-			if !d.allow.Allows(e.Channel, e.User) {
+			if !d.allows(e.Channel, e.User, e.UserTeam) {
 				return Work{}, false
 			}
 			w.Quiet = true
@@ -134,7 +137,7 @@ func (d *Dispatcher) fromBot(user, botID, subtype string) bool {
 	return botID != "" || subtype != "" || user == "" || user == d.self.UserID
 }
 
-func (d *Dispatcher) messageWork(teamID, channel, user, text, ts, threadTS string, dm, addressed bool) Work {
+func (d *Dispatcher) messageWork(teamID, userTeam, channel, user, text, ts, threadTS string, dm, addressed bool) Work {
 	action, clean := classify(text)
 	thread := threadTS
 	if thread == "" {
@@ -144,7 +147,7 @@ func (d *Dispatcher) messageWork(teamID, channel, user, text, ts, threadTS strin
 		Key:    "msg:" + channel + ":" + ts,
 		Action: action, TeamID: teamID, ChannelID: channel, ThreadTS: thread, UserID: user, Text: clean, DM: dm,
 	}
-	if addressed && !d.allow.Allows(channel, user) {
+	if addressed && !d.allows(channel, user, userTeam) {
 		w.Action = ActionRefuse
 	}
 	return w
@@ -167,7 +170,7 @@ func (d *Dispatcher) Command(ctx context.Context, cmd slack.SlashCommand) (strin
 	if action, clean := classify(text); action != ActionQuestion {
 		return "`" + clean + "` works inside an answer's thread; use the buttons under an answer.", nil
 	}
-	if !d.allow.Allows(cmd.ChannelID, cmd.UserID) {
+	if !d.allows(cmd.ChannelID, cmd.UserID, cmd.TeamID) {
 		return refusalText, nil
 	}
 	if err := d.enqueue(ctx, w); err != nil {
@@ -220,13 +223,24 @@ func (d *Dispatcher) Interaction(ctx context.Context, cb slack.InteractionCallba
 		}
 		w.Text, w.HistoryID = outcome, id
 	}
-	if !d.allow.Allows(channel, cb.User.ID) {
+	if !d.allows(channel, cb.User.ID, cb.User.TeamID) {
 		if kind == ActionFeedback {
 			return nil // not served here, so nothing to rate
 		}
 		w.Action = ActionRefuse
 	}
 	return d.enqueue(ctx, w)
+}
+
+// allows reports whether user, of team userTeam, may ask in channel: the
+// allowlist, and people of another organisation only when ExternalUsers is
+// set. An unknown team (a payload without one) counts as the bot's own.
+func (d *Dispatcher) allows(channel, user, userTeam string) bool {
+	external := userTeam != "" && d.self.TeamID != "" && userTeam != d.self.TeamID
+	if external && !d.allow.ExternalUsers {
+		return false
+	}
+	return d.allow.Allows(channel, user)
 }
 
 func (d *Dispatcher) enqueue(ctx context.Context, w Work) error {

@@ -76,7 +76,11 @@ the SQL, the first rows, model turns, tokens, cost and latency.`)
 			return err
 		}
 	} else {
-		printAnswer(e.stdout, conv.ThreadTS, ans)
+		out := &safeWriter{out: e.stdout}
+		printAnswer(out, conv.ThreadTS, ans)
+		if err := out.Flush(); err != nil {
+			return fmt.Errorf("write answer: %w", err)
+		}
 	}
 	if runErr != nil {
 		return fmt.Errorf("the question failed: %s", agent.FailureDetail(runErr))
@@ -174,9 +178,11 @@ func printAnswerJSON(w io.Writer, question, thread string, ans *agent.Answer) er
 			out.Rows = append(out.Rows, cells)
 		}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(out); err != nil {
+	js, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return fmt.Errorf("write JSON: %w", err)
+	}
+	if _, err := w.Write(append(escapeHidden(js), '\n')); err != nil {
 		return fmt.Errorf("write JSON: %w", err)
 	}
 	return nil
@@ -248,7 +254,7 @@ func (l localFiles) SendFile(_ context.Context, f tools.File) error {
 		dst.Close()
 		return fmt.Errorf("write export: %w", err)
 	}
-	fmt.Fprintf(l.out, "wrote %s (%s)\n", dst.Name(), f.Comment)
+	fmt.Fprint(l.out, termSafe(fmt.Sprintf("wrote %s (%s)\n", dst.Name(), f.Comment)))
 	return dst.Close()
 }
 

@@ -148,7 +148,7 @@ func exitCode(err error, stderr io.Writer) int {
 	if errors.Is(err, context.Canceled) {
 		return 130
 	}
-	msg := strings.ReplaceAll(err.Error(), "\n", " ")
+	msg := termSafe(strings.ReplaceAll(err.Error(), "\n", " ")) // server and model messages may carry escapes
 	fmt.Fprintln(stderr, "analytics-bot: "+msg)
 	if config.IsError(err) || errors.Is(err, errUsage) {
 		return 2

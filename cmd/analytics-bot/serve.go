@@ -132,7 +132,7 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 		workers = 0
 	}
 	s.workers = workers
-	allow := slackbot.Allowlist{Channels: cfg.AllowedChannels, Users: cfg.AllowedUsers}
+	allow := allowlist(cfg)
 	queueOpts := slackbot.QueueOptions{
 		Workers:  workers,
 		History:  s.history,
@@ -292,7 +292,7 @@ func (s *server) Run(ctx context.Context) error {
 	}
 	if s.cfg.SlackAppToken != "" && s.role != roleWorker {
 		socketAPI := slack.New(s.cfg.SlackBotToken, slack.OptionAPIURL(s.cfg.SlackAPIURL), slack.OptionAppLevelToken(s.cfg.SlackAppToken))
-		d := s.dispatcher(slackbot.Allowlist{Channels: s.cfg.AllowedChannels, Users: s.cfg.AllowedUsers})
+		d := s.dispatcher(allowlist(s.cfg))
 		wg.Go(func() {
 			err := slackbot.RunSocketMode(runCtx, socketAPI, d, s.log)
 			if errors.Is(err, slackbot.ErrAppTokenRejected) {
@@ -340,7 +340,7 @@ func whoAmI(ctx context.Context, api *slack.Client, log *slog.Logger) (slackbot.
 	var slackErr slack.SlackErrorResponse
 	switch {
 	case err == nil:
-		return slackbot.Identity{UserID: auth.UserID, BotID: auth.BotID}, nil
+		return slackbot.Identity{UserID: auth.UserID, BotID: auth.BotID, TeamID: auth.TeamID}, nil
 	case errors.As(err, &slackErr) && rejectedToken[slackErr.Err]:
 		return slackbot.Identity{}, &config.Error{Variable: "SLACK_BOT_TOKEN", Problem: "was rejected by Slack (" + slackErr.Err + ")"}
 	}
@@ -351,4 +351,9 @@ func whoAmI(ctx context.Context, api *slack.Client, log *slog.Logger) (slackbot.
 // rejectedToken lists auth.test errors that mean the token is wrong.
 var rejectedToken = map[string]bool{
 	"invalid_auth": true, "not_authed": true, "account_inactive": true, "token_revoked": true, "token_expired": true,
+}
+
+// allowlist is who may ask, from the configuration.
+func allowlist(cfg *config.Config) slackbot.Allowlist {
+	return slackbot.Allowlist{Channels: cfg.AllowedChannels, Users: cfg.AllowedUsers, ExternalUsers: cfg.AllowExternalUsers}
 }
