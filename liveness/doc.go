@@ -24,5 +24,8 @@
 //
 // River's own stuck-job rescue (RescueStuckJobsAfter) stays as a last
 // resort for what the lock cannot show: a live process whose job ignores
-// its cancellation.
+// its cancellation, and the jobs of a process that never registered (no
+// row: nothing is ever taken early). Whoever holds a dead instance's lock
+// (any session may take advisory locks) only delays its failover to that
+// rescue. The lock needs a real session, not a transaction-pooling proxy.
 package liveness

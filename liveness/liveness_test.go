@@ -145,7 +145,13 @@ func (p *process) releaseWork() {
 // insert queues one slow job and waits until p works it.
 func (s setup) insert(t *testing.T, p *process) int64 {
 	t.Helper()
-	res, err := p.client.Insert(context.Background(), slowArgs{}, &river.InsertOpts{MaxAttempts: 5})
+	return s.insertAttempts(t, p, 5)
+}
+
+// insertAttempts is insert for a job with maxAttempts attempts.
+func (s setup) insertAttempts(t *testing.T, p *process, maxAttempts int) int64 {
+	t.Helper()
+	res, err := p.client.Insert(context.Background(), slowArgs{}, &river.InsertOpts{MaxAttempts: maxAttempts})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,6 +244,26 @@ func TestDeadInstanceJobMovesToLiveOneAtOnce(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	if runs := survivor.worker.runs.Load() + dead.worker.runs.Load(); runs != 2 {
 		t.Errorf("%d runs in all, want 2 (one per process)", runs)
+	}
+}
+
+// A job whose last attempt died is not discarded, as River's rescuer would
+// do, but gets one attempt more, so that its worker can tell the person.
+func TestDeadInstanceLastAttemptGetsOneMore(t *testing.T) {
+	t.Parallel()
+	s := newSetup(t)
+	fast := liveness.Options{Interval: 100 * time.Millisecond, Confirm: 300 * time.Millisecond}
+	dead := s.start(t, fast, false)
+	id := s.insertAttempts(t, dead, 1)
+	survivor := s.start(t, fast, true)
+	s.kill(t, dead)
+	select {
+	case <-survivor.worker.started:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the job of a dead last attempt was not run again: %+v", s.job(t, id))
+	}
+	if job := s.job(t, id); job.Attempt != 2 {
+		t.Errorf("attempt %d, want 2", job.Attempt)
 	}
 }
 

@@ -31,10 +31,12 @@ const markLost = `
 UPDATE analytics_bot.instances i SET lost_at = now()
 WHERE i.lost_at IS NULL AND i.stopped_at IS NULL AND ` + unlocked
 
-// reap makes the running jobs of dead instances available at once (or
-// discards them when they have no attempt left, as River's rescuer does).
-// An instance is dead when its lock has stayed released for the
-// confirmation window ($2, in seconds), or at once when it stopped gracefully.
+// reap makes the running jobs of dead instances available at once, even
+// one whose last attempt it was (unlike River's rescuer, which discards
+// it): that job gets one attempt more, in which Slack work answers with a
+// failure message instead of leaving the person waiting. An instance is dead when its lock has stayed
+// released for the confirmation window ($2, in seconds), or at once when
+// it stopped gracefully.
 const reap = `
 WITH dead AS (
     SELECT i.client_id, i.seen_at
@@ -42,9 +44,8 @@ WITH dead AS (
     WHERE (i.lost_at <= now() - make_interval(secs => $2::float8) OR i.stopped_at IS NOT NULL) AND ` + unlocked + `
 )
 UPDATE analytics_bot.river_job j SET
-    state = CASE WHEN j.attempt >= j.max_attempts THEN 'discarded' ELSE 'available' END::analytics_bot.river_job_state,
+    state = 'available',
     scheduled_at = now(),
-    finalized_at = CASE WHEN j.attempt >= j.max_attempts THEN now() END,
     errors = array_append(j.errors, jsonb_build_object(
         'at', now(), 'attempt', j.attempt, 'error', $3 || d.client_id || ')', 'trace', '')),
     metadata = j.metadata || jsonb_build_object('liveness', jsonb_build_object(

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -26,6 +27,8 @@ type stream struct {
 
 	mu      sync.Mutex
 	pending []slack.StreamChunk
+	running map[string]*time.Timer // steps whose start is not shown yet
+	closed  bool
 	first   bool  // the question task is still open
 	err     error // the first append that failed; later ones are not sent
 	wake    chan struct{}
@@ -73,22 +76,57 @@ func (w *Worker) resumeStream(ctx context.Context, channel, ts string) (*stream,
 // cancellation so that chunks already queued are not cut off mid-call.
 func (w *Worker) newStream(ctx context.Context, channel, ts string) *stream {
 	st := &stream{
-		api: w.opts.Slack, log: w.opts.Logger, channel: channel, ts: ts,
+		api: w.opts.Slack, log: w.opts.Logger, channel: channel, ts: ts, running: map[string]*time.Timer{},
 		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
 	}
 	go st.send(context.WithoutCancel(ctx))
 	return st
 }
 
+// showRunningAfter is how long a step runs before it is shown as under
+// way: a quick step is shown once, finished, which saves a Slack call.
+const showRunningAfter = 300 * time.Millisecond
+
 // step is the agent's StepFunc: each tool call becomes a task card.
 func (st *stream) step(_ context.Context, s agent.Step) {
+	task := slackmsg.StepTask(s)
 	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.closed {
+		return
+	}
+	if !s.Done {
+		st.running[task.ID] = time.AfterFunc(showRunningAfter, func() { st.add(task, true) })
+		return
+	}
+	if t, ok := st.running[task.ID]; ok {
+		t.Stop()
+		delete(st.running, task.ID)
+	}
+	st.addLocked(task)
+}
+
+// add queues a chunk for the sender; running marks a step's start, which
+// is dropped if the step has ended meanwhile.
+func (st *stream) add(c slack.TaskUpdateChunk, running bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.closed {
+		return
+	}
+	if _, still := st.running[c.ID]; running && !still {
+		return
+	}
+	delete(st.running, c.ID)
+	st.addLocked(c)
+}
+
+func (st *stream) addLocked(c slack.StreamChunk) {
 	if st.first {
 		st.first = false
 		st.pending = append(st.pending, slackmsg.QuestionRead())
 	}
-	st.pending = append(st.pending, slackmsg.StepTask(s))
-	st.mu.Unlock()
+	st.pending = append(st.pending, c)
 	select {
 	case st.wake <- struct{}{}:
 	default:
@@ -129,6 +167,13 @@ func (st *stream) flush(ctx context.Context) {
 // close stops the sender and returns what was not sent yet, with the
 // question task completed if no step did it.
 func (st *stream) close() ([]slack.StreamChunk, error) {
+	st.mu.Lock()
+	st.closed = true
+	for id, t := range st.running {
+		t.Stop()
+		delete(st.running, id)
+	}
+	st.mu.Unlock()
 	close(st.stop)
 	<-st.done
 	st.mu.Lock()
@@ -140,10 +185,10 @@ func (st *stream) close() ([]slack.StreamChunk, error) {
 	return chunks, st.err
 }
 
-// finish ends the stream with the answer: the last task updates and the
-// text, then the answer's blocks. A data_table Slack refuses is retried
-// as the older table block. It returns errNotStreaming when Slack ended
-// the stream before.
+// finish ends the stream with the answer in one call: the last task
+// updates, the text and the answer's blocks. A data_table Slack refuses
+// is retried as the older table block. It returns errNotStreaming when
+// Slack ended the stream before.
 func (st *stream) finish(ctx context.Context, render func(legacy bool) slackmsg.AnswerMessage) error {
 	chunks, err := st.close()
 	if err != nil {
@@ -154,11 +199,8 @@ func (st *stream) finish(ctx context.Context, render func(legacy bool) slackmsg.
 		chunks = append(chunks, task)
 	}
 	chunks = append(chunks, slack.NewMarkdownTextChunk(msg.Markdown))
-	if _, _, err := st.api.AppendStreamContext(ctx, st.channel, st.ts, slack.MsgOptionChunks(chunks...)); err != nil {
-		return streamError("append the answer", err)
-	}
 	stop := func(blocks []slack.Block) error {
-		var opts []slack.MsgOption
+		opts := []slack.MsgOption{slack.MsgOptionChunks(chunks...)}
 		if len(blocks) > 0 {
 			opts = append(opts, slack.MsgOptionBlocks(blocks...))
 		}

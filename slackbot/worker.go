@@ -86,7 +86,10 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Work]) error {
 		w.opts.Metrics.RecordJobRetry(ctx, job.Kind)
 	}
 	if lost := liveness.LostAttempts(job.Errors); lost >= maxLostAttempts {
-		return w.abandon(ctx, job, lost)
+		return w.abandon(ctx, job, "working on it stopped me twice, so I will not run it again")
+	}
+	if job.Attempt > job.MaxAttempts { // the last attempt died with its process
+		return w.abandon(ctx, job, gaveUp)
 	}
 	err := w.do(ctx, job.Args)
 	var rateLimited *slack.RateLimitedError
@@ -397,9 +400,9 @@ func (w *Worker) reply(ctx context.Context, work Work, msg slackmsg.Message) err
 // instance in turn, with every other question in flight.
 const maxLostAttempts = 2
 
-// abandon answers work whose earlier attempts kept ending with their
-// process gone with a short failure message instead of running it again.
-func (w *Worker) abandon(ctx context.Context, job *river.Job[Work], lost int) error {
+// abandon answers work that must not run again (its attempts kept ending
+// with their process gone) with a short failure message, reason.
+func (w *Worker) abandon(ctx context.Context, job *river.Job[Work], reason string) error {
 	work := job.Args
 	rep, found, err := w.replies.get(ctx, work.Key)
 	if err != nil {
@@ -415,14 +418,17 @@ func (w *Worker) abandon(ctx context.Context, job *river.Job[Work], lost int) er
 		work.ChannelID = rep.ChannelID // where the placeholder is
 	}
 	w.opts.Logger.ErrorContext(ctx, "abandoning work whose attempts ended with the process gone",
-		slog.String("action", string(work.Action)), slog.Int("lost_attempts", lost), slog.Int("attempt", job.Attempt))
-	msg := slackmsg.Failure("working on it stopped me twice, so I will not run it again")
-	ts, err := w.publishFailure(ctx, work, rep, msg)
+		slog.String("action", string(work.Action)), slog.Int("lost_attempts", liveness.LostAttempts(job.Errors)),
+		slog.Int("attempt", job.Attempt), slog.Int("max_attempts", job.MaxAttempts))
+	ts, err := w.publishFailure(ctx, work, rep, slackmsg.Failure(reason))
 	if err != nil {
 		return err
 	}
 	return w.replies.markAnswered(ctx, work.Key, work.ChannelID, work.ThreadTS, ts)
 }
+
+// gaveUp is the failure reason once every attempt is spent.
+const gaveUp = "something went wrong on my side and I gave up after several tries; please ask again in a minute"
 
 // giveUp leaves a short failure message once the last attempt failed, so
 // nobody is left without a reply.
@@ -430,7 +436,7 @@ func (w *Worker) giveUp(ctx context.Context, work Work) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	rep, _, _ := w.replies.get(ctx, work.Key)
-	msg := slackmsg.Failure("something went wrong on my side and I gave up after several tries; please ask again in a minute")
+	msg := slackmsg.Failure(gaveUp)
 	if _, err := w.publishFailure(ctx, work, rep, msg); err != nil {
 		w.opts.Logger.ErrorContext(ctx, "could not post the failure message", slog.Any("error", err))
 	}

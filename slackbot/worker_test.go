@@ -368,3 +368,23 @@ func TestWorkerAbandonsWorkThatKeepsKillingItsProcess(t *testing.T) {
 		t.Errorf("thread has %+v, want one failure message", inThread)
 	}
 }
+
+// Work whose last attempt died with its process gets one attempt more from
+// the reaper: it answers with the failure message, without running.
+func TestWorkerAbandonsWorkPastItsLastAttempt(t *testing.T) {
+	t.Parallel()
+	s := setupWorker(t)
+	s.agent.answerWith("DAU was 1,234.")
+	const ts = "1700000007.000100"
+	past := job(question(ts), 6)
+	past.Errors = []rivertype.AttemptError{{Error: "process died: its instance stopped holding its liveness lock (instance host_1_abc)"}}
+	if err := s.worker.Work(t.Context(), past); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.agent.runs(); n != 0 {
+		t.Errorf("work past its last attempt ran the agent %d times", n)
+	}
+	if msgs := s.slack.Messages(); len(msgs) != 1 || !strings.Contains(msgs[0].Text, "gave up") {
+		t.Errorf("thread has %+v, want one failure message", msgs)
+	}
+}

@@ -206,8 +206,14 @@ func threadMessages(s *fake.Slack, channel, thread string) []fake.Message {
 // the model's *bold* reads **bold** there.
 func (b *testBot) waitForText(channel, thread, text string) fake.Message {
 	b.t.Helper()
+	return b.waitForTextWithin(20*time.Second, channel, thread, text)
+}
+
+// waitForTextWithin is waitForText with a deadline of its own.
+func (b *testBot) waitForTextWithin(timeout time.Duration, channel, thread, text string) fake.Message {
+	b.t.Helper()
 	var found fake.Message
-	b.slack.WaitFor(b.t, 20*time.Second, func(s *fake.Slack) bool {
+	b.slack.WaitFor(b.t, timeout, func(s *fake.Slack) bool {
 		for _, m := range threadMessages(s, channel, thread) {
 			if m.Streaming {
 				continue

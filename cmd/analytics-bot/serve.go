@@ -263,8 +263,13 @@ func (s *server) Run(ctx context.Context) error {
 	if s.workers > 0 {
 		var err error
 		if life, err = liveness.Register(ctx, s.owner, s.liveness); err != nil {
-			return err
+			// Not fatal: jobs of an instance that never registered are
+			// left to River's stuck-job rescue, never taken early.
+			s.log.ErrorContext(ctx, "cannot prove this instance alive: if it dies, its questions wait for the stuck-job rescue (has 'analytics-bot migrate' run?)",
+				slog.Any("error", err))
 		}
+	}
+	if life != nil {
 		defer func() {
 			closeCtx, stop := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 			defer stop()
