@@ -55,11 +55,11 @@ func (s *Service) deliver(ctx context.Context, a DeliveryArgs) error {
 	if sch.Paused {
 		return nil
 	}
-	started, err := s.store.start(ctx, a.ScheduleID, a.Slot, a.Late)
+	started, recorded, err := s.store.start(ctx, a.ScheduleID, a.Slot, a.Late)
 	if err != nil || !started {
 		return err // nil when an earlier attempt finished this slot
 	}
-	d := Delivery{ScheduleID: sch.ID, Slot: a.Slot, Late: a.Late}
+	d := Delivery{ScheduleID: sch.ID, Slot: a.Slot, Late: a.Late, HistoryID: recorded}
 
 	res, err := s.db.Query(ctx, sch.SQL)
 	var sqlErr *readonly.SQLError
@@ -77,13 +77,18 @@ func (s *Service) deliver(ctx context.Context, a DeliveryArgs) error {
 	}
 	ev.Value = d.Value
 	post, reason := sch.Condition.Holds(ev)
-	d.Status, d.HistoryID = StatusWithheld, 0
+	d.Status = StatusWithheld
 	entryStatus := history.StatusWithheld
 	if post {
 		d.Status, entryStatus = StatusPosted, history.StatusDelivered
 	}
-	if d.HistoryID, err = s.record(ctx, sch, history.Entry{SQL: sch.SQL, RowCount: d.RowCount, Latency: res.Duration, Status: entryStatus}); err != nil {
-		return err
+	if d.HistoryID == 0 {
+		if d.HistoryID, err = s.record(ctx, sch, history.Entry{SQL: sch.SQL, RowCount: d.RowCount, Latency: res.Duration, Status: entryStatus}); err != nil {
+			return err
+		}
+		if err := s.store.recorded(ctx, sch.ID, d.Slot, d.HistoryID); err != nil {
+			return err
+		}
 	}
 	if post {
 		now := s.clock.Now()

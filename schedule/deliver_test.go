@@ -113,3 +113,24 @@ func TestDeliveryIsRecordedInQueryHistoryWithoutModel(t *testing.T) {
 		t.Errorf("history row = %s %q %d %q thread %q (message %s)", status, model, tokens, sql, thread, msg.TS)
 	}
 }
+
+func TestRateLimitedDeliveryIsPostedOnceAndRecordedOnce(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	in := f.start(t)
+	sch := f.create(t, in, "SELECT 3 AS n", mondayNine, schedule.Condition{})
+	f.slack.RateLimit("chat.postMessage", 1, time.Second)
+	f.clock.Set(sch.NextRunAt)
+	tick(t, in)
+	waitJobs(t, 1, in)
+	if got := posts(f.slack, "C100"); len(got) != 1 {
+		t.Fatalf("posted %d messages, want 1 after the rate limit", len(got))
+	}
+	var rows int
+	if err := f.db.Pool.QueryRow(t.Context(), "SELECT count(*) FROM "+historyTable(t, f)).Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 1 {
+		t.Errorf("%d query_history rows for one delivery retried after a rate limit, want 1", rows)
+	}
+}

@@ -173,27 +173,38 @@ func (st *Store) exec(ctx context.Context, what, sql string, args ...any) error 
 	return nil
 }
 
-// start claims a slot for delivery. It returns the slot's row; started
-// is false when an earlier attempt already finished it.
-func (st *Store) start(ctx context.Context, id int64, slot time.Time, late bool) (started bool, err error) {
+// start claims a slot for delivery. started is false when an earlier
+// attempt already finished it; historyID is the query_history row an
+// earlier attempt recorded, so that a retry does not record it again.
+func (st *Store) start(ctx context.Context, id int64, slot time.Time, late bool) (started bool, historyID int64, err error) {
 	var status string
 	err = st.pool.QueryRow(ctx, `
 		WITH ins AS (
 		    INSERT INTO analytics_bot.schedule_deliveries (schedule_id, slot, late) VALUES ($1, $2, $3)
 		    ON CONFLICT (schedule_id, slot) DO NOTHING
-		    RETURNING status
+		    RETURNING status, history_id
 		)
-		SELECT status FROM ins
+		SELECT status, coalesce(history_id, 0) FROM ins
 		UNION ALL
-		SELECT status FROM analytics_bot.schedule_deliveries WHERE schedule_id = $1 AND slot = $2
-		LIMIT 1`, id, slot, late).Scan(&status)
+		SELECT status, coalesce(history_id, 0) FROM analytics_bot.schedule_deliveries WHERE schedule_id = $1 AND slot = $2
+		LIMIT 1`, id, slot, late).Scan(&status, &historyID)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil // another attempt is inserting it at this moment
+		return false, 0, nil // another attempt is inserting it at this moment
 	}
 	if err != nil {
-		return false, fmt.Errorf("start delivery: %w", err)
+		return false, 0, fmt.Errorf("start delivery: %w", err)
 	}
-	return DeliveryStatus(status) == StatusRunning, nil
+	return DeliveryStatus(status) == StatusRunning, historyID, nil
+}
+
+// recorded notes the query_history row of a running delivery.
+func (st *Store) recorded(ctx context.Context, id int64, slot time.Time, historyID int64) error {
+	if _, err := st.pool.Exec(ctx, `
+		UPDATE analytics_bot.schedule_deliveries SET history_id = $3 WHERE schedule_id = $1 AND slot = $2`,
+		id, slot, historyID); err != nil {
+		return fmt.Errorf("note the delivery's history row: %w", err)
+	}
+	return nil
 }
 
 // evidence reads what a condition needs: the last posted value and the

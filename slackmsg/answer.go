@@ -132,6 +132,13 @@ func (r Renderer) Answer(ans *agent.Answer, historyID int64) AnswerMessage {
 	}
 	out.Tail = tail
 	out.Blocks = append(slices.Clone(head), tail...)
+	if err := Check(out.Blocks); err != nil && !r.LegacyTable {
+		// Never send what Slack would refuse: the older table block is
+		// the fallback for a data_table or chart that breaks a limit.
+		legacy := r
+		legacy.LegacyTable, legacy.PictureCharts = true, true
+		return legacy.Answer(ans, historyID)
+	}
 	return out
 }
 

@@ -94,6 +94,12 @@ func TestScheduleAnAnswerEndToEnd(t *testing.T) {
 	if n := conversations(b.model); n != 1 {
 		t.Errorf("the model was asked %d times, want once (deliveries cost no model call)", n)
 	}
+
+	// The delivery's buttons work like an answer's.
+	if status := b.interaction("show_sql", buttonValue(t, delivery.Blocks, "show_sql"), "C100", delivery.TS, ""); status != http.StatusOK {
+		t.Fatalf("Show SQL on the delivery: status %d", status)
+	}
+	b.waitForText("C100", delivery.TS, "SELECT platform, sum(dau)")
 }
 
 func TestSchedulesOffHidesTheButtonAndTheCommands(t *testing.T) {

@@ -1,3 +1,10 @@
+# One output per URL the Slack app manifest (deploy/slack-app-manifest.yaml) needs, each
+# complete: paste it as it is, never after YOUR-HOST (that would double the path).
+output "bot_base_url" {
+  description = "The bot's public base URL (https://…, no path): replace https://YOUR-HOST in the Slack app manifest with it."
+  value       = aws_apigatewayv2_api.this.api_endpoint
+}
+
 output "slack_request_url" {
   description = "Request URL for Slack's Event Subscriptions (POST /slack/events)."
   value       = "${aws_apigatewayv2_api.this.api_endpoint}/slack/events"

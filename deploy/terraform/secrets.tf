@@ -1,4 +1,4 @@
-# Every setting of INTERFACE.md's configuration table is a SecureString parameter at
+# Every setting of the README's configuration table is a SecureString parameter at
 # <ssm_prefix>/<name>, where name is the design document's name (ssm_names.tf, generated
 # from the app's loader: /analytics-bot/openai-key for OPENAI_API_KEY) or, for settings the
 # design does not name, the variable itself (/analytics-bot/WORKERS). Each is encrypted with

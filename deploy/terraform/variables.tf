@@ -288,7 +288,7 @@ variable "db_readonly_password_version" {
 }
 
 # ---------------------------------------------------------------------------------------
-# Application settings (INTERFACE.md's configuration table), stored in SSM
+# Application settings (the README's configuration table), stored in SSM
 # ---------------------------------------------------------------------------------------
 
 variable "ssm_prefix" {

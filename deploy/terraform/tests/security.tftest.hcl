@@ -206,7 +206,7 @@ run "ssm_parameters" {
         "slack-token", "slack-secret",
         "logfire-token", "logfire-read-token", "logfire-service", "logfire-env",
         "QUERY_TIMEOUT", "MAX_RESULT_ROWS", "EXPORT_MAX_ROWS",
-        "ALLOWED_CHANNELS", "ALLOWED_USERS", "CHARTS", "WORKERS",
+        "ALLOWED_CHANNELS", "ALLOWED_USERS", "ALLOWED_LINK_HOSTS", "CHARTS", "WORKERS",
     ] : "/analytics-bot/${v}"])
     error_message = "Every configuration variable must have exactly one parameter under /analytics-bot/, under the design's name where it gives one."
   }
@@ -334,5 +334,14 @@ run "api" {
   assert {
     condition     = output.slack_request_url == "https://api0000001.execute-api.us-east-1.amazonaws.com/slack/events"
     error_message = "slack_request_url must be the API endpoint + /slack/events."
+  }
+
+  assert {
+    condition = (
+      output.bot_base_url == "https://api0000001.execute-api.us-east-1.amazonaws.com" &&
+      output.slack_interactivity_url == "https://api0000001.execute-api.us-east-1.amazonaws.com/slack/interactions" &&
+      output.slack_slash_command_url == "https://api0000001.execute-api.us-east-1.amazonaws.com/slack/commands"
+    )
+    error_message = "Every URL of the Slack app manifest needs an output: the base URL (for YOUR-HOST, no path) and one per route."
   }
 }
