@@ -351,4 +351,55 @@ func TestAccessPromptOfTheRestrictedRoleOmitsUnreadableTables(t *testing.T) {
 	if r := runCLI(t, b.env, "prompt", "revenue?", "--channel", euChannel, "--user", outsider); r.code == 0 {
 		t.Errorf("prompt as an asker not allowed the channel's role succeeded: %s", r.stdout)
 	}
+
+	// access check on the good file: each role, the default first, with
+	// what it can read.
+	r := runCLI(t, b.env, "access", "check")
+	if r.code != 0 {
+		t.Fatalf("access check: exit %d: %s\n%s", r.code, r.stdout, r.stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != 4 || !strings.HasPrefix(lines[0], pgtest.ReadonlyUser+": ") || !strings.HasPrefix(lines[1], b.eu+": schemas public, 1 allowlisted table(s): ") ||
+		!strings.HasPrefix(lines[2], b.fin+": schemas public: ") || !strings.Contains(lines[1], "1 table") {
+		t.Errorf("access check printed:\n%s", r.stdout)
+	}
+}
+
+func TestAccessCheckNamesEachProblemWithItsLine(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "access.yaml")
+	broken := `roles:
+  - name: analytics_eu
+    schemas: [public]
+rules:
+  - channels: [C1]
+    role: analytics_finance
+  - channels: [C2, C1]
+    role: analytics_eu
+`
+	if err := os.WriteFile(path, []byte(broken), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"POSTGRES_HOST": "127.0.0.1", "POSTGRES_USER": "owner", "POSTGRES_PASSWORD": "x", "POSTGRES_DB": "analytics",
+		"POSTGRES_READONLY_USER": "analytics_readonly", "ACCESS_FILE": path}
+	r := runCLI(t, env, "access", "check")
+	if r.code == 0 {
+		t.Fatalf("access check on a broken file exited 0: %s", r.stdout)
+	}
+	for _, want := range []string{path + `:5: rule names role "analytics_finance"`, path + ":7: channel C1 is mapped twice (first on line 5)"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("access check output lacks %q:\n%s\n%s", want, r.stdout, r.stderr)
+		}
+	}
+	if !strings.Contains(lastLine(r.stderr), "2 problems") {
+		t.Errorf("last line %q, want the count of problems", lastLine(r.stderr))
+	}
+
+	if err := os.WriteFile(path, []byte("roles:\n  - name: analytics_eu\n    schemas: [public]\n    colour: blue\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = runCLI(t, env, "access", "check")
+	if r.code == 0 || !strings.Contains(r.stdout, path+`:4: unknown key "colour"`) {
+		t.Errorf("unknown key: exit %d:\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
 }
