@@ -203,6 +203,13 @@ func (a *Agent) earlier(ctx context.Context, conv history.Conversation) ([]histo
 	return earlier, nil
 }
 
+func verifiedID(ans *Answer) string {
+	if ans.Verified == nil {
+		return ""
+	}
+	return ans.Verified.ID
+}
+
 func (a *Agent) record(ctx context.Context, question string, conv history.Conversation, ans *Answer) error {
 	if a.opts.Recorder == nil {
 		return nil
@@ -215,7 +222,7 @@ func (a *Agent) record(ctx context.Context, question string, conv history.Conver
 		Conversation: conv, Question: question, SQL: ans.SQL, RowCount: rowCount, Answer: ans.Text,
 		Model: ans.Model, TokensIn: ans.Usage.InputTokens, TokensCached: ans.Usage.CachedInputTokens,
 		TokensOut: ans.Usage.OutputTokens, CostUSD: ans.CostUSD, Latency: ans.Latency, Turns: ans.Turns,
-		Status: ans.Status, Error: ans.Error, DataRole: a.opts.DataRole,
+		Status: ans.Status, Error: ans.Error, DataRole: a.opts.DataRole, VerifiedID: verifiedID(ans),
 	})
 	ans.HistoryID = id
 	if err != nil {

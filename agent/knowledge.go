@@ -133,3 +133,13 @@ func (a *Agent) badge(ctx context.Context, ans *Answer) {
 		ans.Verified = &VerifiedRef{ID: v.ID, Label: v.Label()}
 	}
 }
+
+// Knowledge is the knowledge a question would get in its prompt, for
+// measuring retrieval (eval) without building the whole prompt.
+func (a *Agent) Knowledge(ctx context.Context, question string, conv history.Conversation) (knowledge.Prompt, error) {
+	earlier, err := a.earlier(ctx, conv)
+	if err != nil {
+		return knowledge.Prompt{}, err
+	}
+	return a.KnowledgePrompt(ctx, question, earlier)
+}

@@ -48,6 +48,10 @@ func TestAnExactMatchIsAnsweredWithNoModelRequest(t *testing.T) {
 	if ans.Result == nil || len(ans.Result.Rows) != 3 || !strings.Contains(ans.Text, "Average daily active users per platform") {
 		t.Errorf("result %+v, text %q", ans.Result, ans.Text)
 	}
+	var verifiedID string
+	if err := f.DB.Pool.QueryRow(context.Background(), "SELECT verified_id FROM analytics_bot.query_history WHERE id = $1", ans.HistoryID).Scan(&verifiedID); err != nil || verifiedID != "dau-by-platform-last-week" {
+		t.Errorf("query_history.verified_id = %q, %v", verifiedID, err)
+	}
 }
 
 func TestAnExactMatchNeedsNoModelAtAll(t *testing.T) {
@@ -90,6 +94,10 @@ func TestANearMatchGoesToTheModelWithTheRetrievedKnowledge(t *testing.T) {
 	}
 	if ans.NoModel || ans.Verified == nil || ans.Verified.ID != "dau-by-platform-last-week" || ans.Verified.Exact {
 		t.Errorf("the model ran the verified SQL unchanged: want the badge, got %+v", ans.Verified)
+	}
+	var verifiedID string
+	if err := f.DB.Pool.QueryRow(context.Background(), "SELECT verified_id FROM analytics_bot.query_history WHERE id = $1", ans.HistoryID).Scan(&verifiedID); err != nil || verifiedID != "dau-by-platform-last-week" {
+		t.Errorf("query_history.verified_id = %q, %v", verifiedID, err)
 	}
 }
 

@@ -66,6 +66,9 @@ type Question struct {
 	// Tolerance overrides DefaultTolerance for this question's numbers, for
 	// answers that may reasonably be rounded (averages, percentages).
 	Tolerance float64 `yaml:"tolerance" json:"tolerance,omitempty"`
+	// Verified is the id of the verified query that should be retrieved
+	// for the question (retrieval recall).
+	Verified string `yaml:"verified" json:"verified,omitempty"`
 }
 
 // References are the acceptable reference queries of a question.

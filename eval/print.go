@@ -65,8 +65,17 @@ func printRun(w io.Writer, r *Report) {
 	fmt.Fprintf(tw, "Per question\t%.1f turns · %s tokens (%s in, %s out) · %s\n", s.TurnsPerQuestion,
 		thousands(s.TokensPerQuestion), thousands(s.InputTokensPerQuestion), thousands(s.OutputTokensPerQuestion),
 		dollars(s.CostPerQuestionUSD))
+	if k := s.Knowledge; k != nil {
+		fmt.Fprintf(tw, "Knowledge\t%s\n", knowledgeLine(k))
+	}
 	fmt.Fprintf(tw, "Total\t%s in %s\n", dollars(s.CostUSD), duration(fromMS(r.DurationMS)))
 	tw.Flush()
+}
+
+// knowledgeLine is a run's retrieval recall and knowledge cost.
+func knowledgeLine(k *Retrieval) string {
+	return fmt.Sprintf("recall@%d %s · %s tokens added per question · %d answers from verified queries (%d with no model call)",
+		RecallAt, score(k.Hits, k.Marked), thousands(k.TokensPerQuestion), k.VerifiedAnswers, k.NoModelAnswers)
 }
 
 func printSideBySide(w io.Writer, runs []*Report) {
@@ -173,6 +182,13 @@ func printSideBySide(w io.Writer, runs []*Report) {
 	row("cost/question", func(s Summary) string { return dollars(s.CostPerQuestionUSD) },
 		func(d Diff) string { return signed(d.CostPerQuestionDelta, dollars) })
 	row("total cost", func(s Summary) string { return dollars(s.CostUSD) }, func(Diff) string { return "" })
+	measured := false
+	for _, r := range runs {
+		measured = measured || r.Summary.Knowledge != nil
+	}
+	if measured {
+		knowledgeRows(row)
+	}
 	tw.Flush()
 
 	fmt.Fprintln(w)
@@ -180,6 +196,30 @@ func printSideBySide(w io.Writer, runs []*Report) {
 		fmt.Fprintf(w, "%s vs A: accuracy %s · %d fixed%s · %d broken%s\n", letter(i+1), points(d.AccuracyDelta),
 			len(d.Fixed), flipList(d.Fixed), len(d.Broken), flipList(d.Broken))
 	}
+}
+
+// knowledgeRows adds the team knowledge's recall and tokens to the side
+// by side table; a run without knowledge shows "-".
+func knowledgeRows(row func(name string, cell func(s Summary) string, delta func(d Diff) string)) {
+	none := func(Diff) string { return "" }
+	row("recall@3", func(s Summary) string {
+		if s.Knowledge == nil {
+			return "-"
+		}
+		return score(s.Knowledge.Hits, s.Knowledge.Marked)
+	}, none)
+	row("knowledge tokens", func(s Summary) string {
+		if s.Knowledge == nil {
+			return "-"
+		}
+		return thousands(s.Knowledge.TokensPerQuestion)
+	}, none)
+	row("no model call", func(s Summary) string {
+		if s.Knowledge == nil {
+			return "-"
+		}
+		return fmt.Sprint(s.Knowledge.NoModelAnswers)
+	}, none)
 }
 
 func tagScore(s Summary, tag string) TagScore {

@@ -34,6 +34,18 @@ type Result struct {
 	Usage     agent.Usage    `json:"tokens"`
 	CostUSD   float64        `json:"cost_usd"`
 	LatencyMS float64        `json:"latency_ms"`
+
+	// Verified is the question's mark: the verified query that should
+	// help it. Retrieved lists the verified queries its prompt got, and
+	// RetrievalHit whether the marked one was among the first three.
+	Verified        string   `json:"verified,omitempty"`
+	Retrieved       []string `json:"retrieved,omitempty"`
+	RetrievalHit    *bool    `json:"retrieval_hit,omitempty"`
+	KnowledgeTokens int      `json:"knowledge_tokens"`
+	// FromVerified is the verified query the answer's SQL was; NoModel
+	// says it was answered from it with no model call.
+	FromVerified string `json:"from_verified,omitempty"`
+	NoModel      bool   `json:"no_model,omitempty"`
 }
 
 // Latency is the time the agent took.
@@ -70,6 +82,9 @@ type Summary struct {
 	OutputTokensPerQuestion float64 `json:"output_tokens_per_question"`
 	CostPerQuestionUSD      float64 `json:"cost_per_question_usd"`
 	CostUSD                 float64 `json:"cost_usd"`
+	// Knowledge is the retrieval recall and the tokens knowledge adds;
+	// nil for a run without knowledge.
+	Knowledge *Retrieval `json:"knowledge,omitempty"`
 }
 
 // LatencyMedian is the median latency of a question.

@@ -37,6 +37,9 @@ type Options struct {
 	// OnResult, when set, is called after each question, one call at a
 	// time, with the number of questions done so far.
 	OnResult func(done, total int, r Result)
+	// Retriever, when set, measures the team knowledge each question's
+	// prompt gets (recall@3, tokens).
+	Retriever Retriever
 }
 
 // Run asks every question of the suite, runs each reference query as the
@@ -80,7 +83,7 @@ func Run(ctx context.Context, suite *Suite, asker Asker, db Querier, opts Option
 				if ctx.Err() != nil {
 					return
 				}
-				r := ask(ctx, suite.Questions[i], asker, db, conv)
+				r := ask(ctx, suite.Questions[i], asker, db, conv, opts.Retriever)
 				mu.Lock()
 				report.Results[i] = r
 				done++
@@ -97,15 +100,17 @@ func Run(ctx context.Context, suite *Suite, asker Asker, db Querier, opts Option
 	}
 	report.DurationMS = ms(time.Since(report.StartedAt))
 	report.Summary = summarize(report.Results)
+	report.Summary.Knowledge = summarizeRetrieval(report.Results)
 	return report, nil
 }
 
 // ask puts one question to the agent and scores the answer against each
 // reference query in turn: the first that matches passes it; otherwise it
 // is scored against the reference it came closest to.
-func ask(ctx context.Context, q Question, asker Asker, db Querier, conv history.Conversation) Result {
+func ask(ctx context.Context, q Question, asker Asker, db Querier, conv history.Conversation, rt Retriever) Result {
+	r := Result{ID: q.ID, Question: q.Question, Tags: q.Tags, Thread: q.Thread, Expect: q.Expect, Verified: q.Verified}
+	retrieve(ctx, rt, q, conv, &r)
 	ans, runErr := asker.Run(ctx, q.Question, conv)
-	r := Result{ID: q.ID, Question: q.Question, Tags: q.Tags, Thread: q.Thread, Expect: q.Expect}
 	if len(q.SQL) == 0 {
 		r.Reason, r.Detail = Score(q, "", ans, runErr, nil, nil)
 	}
@@ -132,6 +137,10 @@ func ask(ctx context.Context, q Question, asker Asker, db Querier, conv history.
 	if ans != nil {
 		r.Answer, r.SQL, r.Status = ans.Text, ans.SQL, ans.Status
 		r.Turns, r.Usage, r.CostUSD, r.LatencyMS = ans.Turns, ans.Usage, ans.CostUSD, ms(ans.Latency)
+		r.NoModel = ans.NoModel
+		if ans.Verified != nil {
+			r.FromVerified = ans.Verified.ID
+		}
 		if ans.Result != nil {
 			r.Rows = len(ans.Result.Rows)
 		}

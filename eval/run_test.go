@@ -23,7 +23,7 @@ import (
 // fake OpenAI server.
 func setup(t *testing.T, days int) *agenttest.Fixture {
 	t.Helper()
-	return agenttest.New(t, agenttest.Options{DemoDays: days})
+	return agenttest.New(t, agenttest.Options{DemoDays: days, Product: true})
 }
 
 // play is how the fake model answers one question: the SQL statements it

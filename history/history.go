@@ -59,6 +59,8 @@ type Entry struct {
 	Error        string
 	// DataRole is the PostgreSQL role the question's SQL ran as.
 	DataRole string
+	// VerifiedID is the verified query the answer's SQL was, if any.
+	VerifiedID string
 }
 
 // Store reads and writes query_history as the application's own role.
@@ -75,8 +77,8 @@ var ErrNotFound = errors.New("no answered question in this thread")
 const insertSQL = `
 INSERT INTO analytics_bot.query_history
     (team_id, channel_id, thread_ts, user_id, question, sql, row_count, answer, model,
-     tokens_in, tokens_cached, tokens_out, cost_usd, latency_ms, turns, status, error, data_role)
-VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''), $7, NULLIF($8, ''), $9, $10, $11, $12, $13, $14, $15, $16, NULLIF($17, ''), NULLIF($18, ''))
+     tokens_in, tokens_cached, tokens_out, cost_usd, latency_ms, turns, status, error, data_role, verified_id)
+VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''), $7, NULLIF($8, ''), $9, $10, $11, $12, $13, $14, $15, $16, NULLIF($17, ''), NULLIF($18, ''), NULLIF($19, ''))
 RETURNING id, created_at`
 
 // Record writes one question's row and returns its id.
@@ -89,6 +91,7 @@ func (s *Store) Record(ctx context.Context, e Entry) (int64, error) {
 	err := s.pool.QueryRow(ctx, insertSQL,
 		c.TeamID, c.ChannelID, c.ThreadTS, c.UserID, e.Question, e.SQL, rowCount, e.Answer, e.Model,
 		e.TokensIn, e.TokensCached, e.TokensOut, e.CostUSD, e.Latency.Milliseconds(), e.Turns, string(e.Status), e.Error, e.DataRole,
+		e.VerifiedID,
 	).Scan(&e.ID, &e.CreatedAt)
 	if err != nil {
 		return 0, fmt.Errorf("record question: %w", err)

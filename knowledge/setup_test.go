@@ -25,6 +25,9 @@ func setup(tb testing.TB) fixture {
 	if _, err := demodata.Load(tb.Context(), db.Pool, 60, time.Now().UTC().AddDate(0, 0, -1)); err != nil {
 		tb.Fatalf("demo data: %v", err)
 	}
+	if _, err := demodata.LoadProduct(tb.Context(), db.Pool); err != nil {
+		tb.Fatalf("product demo data: %v", err)
+	}
 	store, err := knowledge.NewStore(tb.Context(), db.Pool)
 	if err != nil {
 		tb.Fatal(err)

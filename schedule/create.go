@@ -65,8 +65,10 @@ type createArgs struct {
 	Draft Draft  `json:"draft"`
 }
 
+// Kind implements river.JobArgs.
 func (createArgs) Kind() string { return "schedule_create" }
 
+// InsertOpts implements river.JobArgsWithInsertOpts: once per submission.
 func (createArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: Queue, MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -93,6 +92,8 @@ func (d *Dispatcher) Event(ctx context.Context, body []byte) (challenge string, 
 
 func (d *Dispatcher) workFor(teamID string, inner any) (Work, bool) {
 	switch e := inner.(type) {
+	case *slackevents.AppHomeOpenedEvent:
+		return homeWork(teamID, e)
 	case *slackevents.AppMentionEvent:
 		if d.fromBot(e.User, e.BotID, "") || e.Channel == "" || e.TimeStamp == "" {
 			return Work{}, false
@@ -193,6 +194,16 @@ func (d *Dispatcher) Interaction(ctx context.Context, cb slack.InteractionCallba
 		kind = ActionExportCSV
 	case slackmsg.ActionFeedback:
 		kind = ActionFeedback
+	case slackmsg.ActionVerify:
+		kind = ActionVerify
+	case slackmsg.ActionApprove, slackmsg.ActionReject:
+		// From the Home tab: no channel, no thread; curators are checked
+		// when the work is done.
+		w, err := reviewWork(cb, action)
+		if err != nil {
+			return err
+		}
+		return d.enqueue(ctx, w)
 	default:
 		return nil
 	}
@@ -211,7 +222,7 @@ func (d *Dispatcher) Interaction(ctx context.Context, cb slack.InteractionCallba
 	if channel == "" || thread == "" || cb.User.ID == "" {
 		return fmt.Errorf("%w: button press without channel, message or user", ErrBadRequest)
 	}
-	historyID, _ := strconv.ParseInt(action.Value, 10, 64)
+	historyID := historyIDOf(action.Value)
 	w := Work{
 		Key:    "action:" + channel + ":" + messageTS + ":" + action.ActionID + ":" + action.ActionTs,
 		Action: kind, TeamID: cb.Team.ID, ChannelID: channel, ThreadTS: thread, UserID: cb.User.ID, HistoryID: historyID,

@@ -69,6 +69,12 @@ type WorkerOptions struct {
 	Logger    *slog.Logger
 	// Metrics counts retries; nil records nothing.
 	Metrics *telemetry.Metrics
+	// Curators may propose and approve verified queries (CURATORS);
+	// Knowledge stores them and DownVotes lists answers marked 👎 for the
+	// curators' Home tab.
+	Curators  []string
+	Knowledge Curation
+	DownVotes DownVotes
 }
 
 // Worker answers queued Slack work.
@@ -142,6 +148,12 @@ func (w *Worker) do(ctx context.Context, work Work) error {
 		return w.feedback(ctx, work)
 	case ActionWelcome:
 		return w.welcome(ctx, work)
+	case ActionVerify:
+		return w.verify(ctx, work)
+	case ActionHome:
+		return w.home(ctx, work)
+	case ActionApprove, ActionReject:
+		return w.review(ctx, work)
 	}
 	return fmt.Errorf("unknown action %q", work.Action)
 }

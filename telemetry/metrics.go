@@ -30,6 +30,7 @@ type Metrics struct {
 	feedback  metric.Int64Counter
 	recovered metric.Int64Counter
 	failover  metric.Float64Histogram
+	verified  metric.Int64Counter
 }
 
 // NewMetrics creates the application's instruments on mp (a no-op
@@ -40,6 +41,8 @@ func NewMetrics(mp metric.MeterProvider) (*Metrics, error) {
 	}
 	meter := mp.Meter(scope)
 	m := &Metrics{meter: meter}
+	m.verified = int64Counter(meter, "analytics_bot.questions.verified", "{question}",
+		"Questions answered from a verified query: exact (no model call) or model (the model ran it unchanged).")
 	var err error
 	if m.questions, err = meter.Int64Counter("analytics_bot.questions",
 		metric.WithUnit("{question}"), metric.WithDescription("Questions answered, by outcome.")); err != nil {

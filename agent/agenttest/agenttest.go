@@ -82,6 +82,9 @@ type Options struct {
 	// NoModel builds the agent with no model at all, as when no
 	// OPENAI_API_KEY is set.
 	NoModel bool
+	// Product loads the product-analytics demo tables too (accounts,
+	// users, plans, subscriptions, invoices, events), as demo-data does.
+	Product bool
 }
 
 // Fixture is a ready agent and what tests look at behind it.
@@ -182,6 +185,11 @@ func demoDB(tb testing.TB, opts Options) *pgtest.DB {
 	}
 	if _, err := demodata.Load(ctx, db.Pool, days, end); err != nil {
 		tb.Fatal(err)
+	}
+	if opts.Product {
+		if _, err := demodata.LoadProduct(ctx, db.Pool); err != nil {
+			tb.Fatal(err)
+		}
 	}
 	if opts.Analyze {
 		if _, err := db.Pool.Exec(ctx, "ANALYZE app_metrics"); err != nil {

@@ -152,6 +152,9 @@ func setupCLIBot(t *testing.T) *cliBot {
 	if _, err := demodata.Load(context.Background(), db.Pool, 30, time.Now().UTC().AddDate(0, 0, -1)); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := demodata.LoadProduct(context.Background(), db.Pool); err != nil { // as demo-data does
+		t.Fatal(err)
+	}
 	b := &cliBot{db: db, model: fake.NewOpenAI(t), env: db.Env()}
 	b.env["OPENAI_BASE_URL"] = b.model.URL
 	b.env["OPENAI_API_KEY"] = "sk-test"

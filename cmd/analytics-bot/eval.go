@@ -13,17 +13,24 @@ import (
 )
 
 func runEval(ctx context.Context, e env, args []string) error {
-	fs := newFlagSet(e, "eval", `eval [--file F] [--prompts DIR]... [--model M] [--concurrency N] [--json OUT]
+	fs := newFlagSet(e, "eval", `eval [--file F] [--prompts DIR]... [--knowledge DIR|none]... [--model M] [--concurrency N] [--json OUT]
 
 Asks the golden questions through the agent, runs each reference query as the
 read-only role, and prints accuracy (overall and by tag), tokens, cost, model
-turns and latency. With --prompts given twice or more, runs every prompt
-folder on the same questions and prints them side by side with the changes.
-See evals/README.md.`)
+turns and latency, and for the team knowledge its retrieval recall@3 (golden
+questions marked "verified: ID") and the tokens it adds. With --prompts or
+--knowledge given twice or more, runs each on the same questions and prints
+them side by side with the changes (for example --knowledge knowledge
+--knowledge none: with and without). See evals/README.md.`)
 	file := fs.String("file", "", "golden questions YAML (default: "+evals.GoldenPath+" when it exists here, else the copy built into the binary)")
 	var promptDirs []string
 	fs.Func("prompts", "prompt folder `DIR` to score; repeat to compare folders (default: PROMPTS_DIR, else the built-in prompts)", func(dir string) error {
 		promptDirs = append(promptDirs, dir)
+		return nil
+	})
+	var knowledgeDirs []string
+	fs.Func("knowledge", "knowledge folder `DIR` to use, built-in, or none; repeat to compare (default: KNOWLEDGE_DIR, else the built-in knowledge)", func(dir string) error {
+		knowledgeDirs = append(knowledgeDirs, dir)
 		return nil
 	})
 	model := fs.String("model", "", "model to ask (default: AI_MODEL)")
@@ -49,6 +56,12 @@ See evals/README.md.`)
 	if len(promptDirs) == 0 {
 		promptDirs = []string{""} // PROMPTS_DIR or the built-in prompts
 	}
+	if len(knowledgeDirs) == 0 {
+		knowledgeDirs = []string{""} // KNOWLEDGE_DIR or the built-in knowledge
+	}
+	if len(promptDirs) > 1 && len(knowledgeDirs) > 1 {
+		return fmt.Errorf("%w: eval compares either prompt folders or knowledge folders, not both at once", errUsage)
+	}
 
 	// Every stack is built before the first question, so that a broken
 	// prompt folder fails before any money is spent.
@@ -58,23 +71,40 @@ See evals/README.md.`)
 			s.Close()
 		}
 	}()
+	labels := []string{}
 	for _, dir := range promptDirs {
-		s, err := newStack(ctx, cfg, log, stackOptions{promptsDir: dir, model: *model, maxConns: int32(max(10, *concurrency+2))})
-		if err != nil {
-			return err
+		for _, kdir := range knowledgeDirs {
+			s, err := newStack(ctx, cfg, log, stackOptions{promptsDir: dir, knowledgeDir: kdir, model: *model, maxConns: int32(max(10, *concurrency+2))})
+			if err != nil {
+				return err
+			}
+			stacks = append(stacks, s)
+			label := s.prompts.Source
+			if len(knowledgeDirs) > 1 {
+				label = "knowledge " + knowledgeLabel(kdir, cfg.KnowledgeDir)
+			}
+			labels = append(labels, label)
 		}
-		stacks = append(stacks, s)
 	}
 
 	runs := make([]*eval.Report, 0, len(stacks))
 	var mu sync.Mutex
-	for _, s := range stacks {
+	for i, s := range stacks {
 		prefix := ""
 		if len(stacks) > 1 {
-			prefix = s.prompts.Source + " "
+			prefix = labels[i] + " "
+		}
+		var retriever eval.Retriever
+		if s.loader != nil {
+			// Stacks share the database: load this one's knowledge again
+			// in case another stack's replaced it.
+			if _, err := s.loader.Load(ctx); err != nil {
+				return err
+			}
+			retriever = s.agent
 		}
 		report, err := eval.Run(ctx, suite, s.agent, s.db, eval.Options{
-			Label: s.prompts.Source, Model: s.agent.ModelName(), Concurrency: *concurrency,
+			Label: labels[i], Model: s.agent.ModelName(), Concurrency: *concurrency, Retriever: retriever,
 			OnResult: func(done, total int, r eval.Result) {
 				mu.Lock()
 				defer mu.Unlock()
@@ -97,6 +127,19 @@ See evals/README.md.`)
 		fmt.Fprintf(e.stdout, "\nFull report: %s\n", *jsonOut)
 	}
 	return nil
+}
+
+// knowledgeLabel names a --knowledge value in reports.
+func knowledgeLabel(dir, configured string) string {
+	switch {
+	case dir == noKnowledge || dir == builtinKnowledge:
+		return dir
+	case dir != "":
+		return dir
+	case configured != "":
+		return configured
+	}
+	return "built-in"
 }
 
 // loadGolden reads the golden questions: the given file, else the

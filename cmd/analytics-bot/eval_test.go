@@ -267,3 +267,58 @@ func TestEvalCommandLine(t *testing.T) {
 		t.Errorf("missing file: error = %v", err)
 	}
 }
+
+// eval runs with and without the team knowledge in one command and
+// reports recall@3 and the answers that needed no model.
+func TestEvalWithAndWithoutKnowledge(t *testing.T) {
+	t.Parallel()
+	f := setupEval(t)
+	golden := filepath.Join(f.dir, "knowledge.yaml")
+	if err := os.WriteFile(golden, []byte(`
+questions:
+  - id: money-per-platform
+    question: How much money did each platform bring in last week?
+    tags: [aggregation]
+    verified: revenue-by-platform-last-week
+    sql: SELECT platform, sum(revenue_usd) FROM app_metrics WHERE day >= date_trunc('week', current_date) - interval '7 days' AND day < date_trunc('week', current_date) GROUP BY platform
+  - id: exact
+    question: What was revenue by platform last week?
+    tags: [aggregation]
+    verified: revenue-by-platform-last-week
+    sql: SELECT platform, sum(revenue_usd) FROM app_metrics WHERE day >= date_trunc('week', current_date) - interval '7 days' AND day < date_trunc('week', current_date) GROUP BY platform
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, err := f.run(t, "--file", golden, "--knowledge", "built-in", "--knowledge", "none", "--json", filepath.Join(f.dir, "k.json"))
+	if err != nil {
+		t.Fatalf("eval: %v\n%s", err, stderr)
+	}
+	for _, want := range []string{"A = knowledge built-in", "B = knowledge none", "recall@3", "2/2 (100.0%)", "no model call"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report lacks %q:\n%s", want, out)
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(f.dir, "k.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file struct {
+		Runs []eval.Report `json:"runs"`
+	}
+	if err := json.Unmarshal(data, &file); err != nil {
+		t.Fatal(err)
+	}
+	if len(file.Runs) != 2 {
+		t.Fatalf("%d runs in the JSON", len(file.Runs))
+	}
+	with, without := file.Runs[0].Summary.Knowledge, file.Runs[1].Summary.Knowledge
+	if with == nil || with.Marked != 2 || with.Hits != 2 || with.NoModelAnswers != 1 || with.TokensPerQuestion <= 0 {
+		t.Errorf("with knowledge: %+v", with)
+	}
+	if without != nil {
+		t.Errorf("without knowledge nothing is measured: %+v", without)
+	}
+	if r := file.Runs[0].Results[1]; !r.NoModel || r.FromVerified != "revenue-by-platform-last-week" || !r.Pass {
+		t.Errorf("the exact question: %+v", r)
+	}
+}

@@ -102,6 +102,9 @@ func (m measuredAgent) Run(ctx context.Context, question string, conv history.Co
 		semconv.GenAIUsageInputTokens(ans.Usage.InputTokens), semconv.GenAIUsageOutputTokens(ans.Usage.OutputTokens),
 		telemetry.CostKey.Float64(ans.CostUSD))
 	m.metrics.RecordQuestion(ctx, string(ans.Status), ans.Latency, ans.CostUSD)
+	if ans.Verified != nil && err == nil {
+		m.metrics.RecordVerified(ctx, ans.Verified.Exact)
+	}
 	level := slog.LevelInfo
 	if err != nil {
 		level = slog.LevelWarn

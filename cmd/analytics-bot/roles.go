@@ -81,7 +81,7 @@ func loadAccessFile(cfg *config.Config) (*access.File, error) {
 // scope returns role's scope, connecting on first use.
 func (d *dataRoles) scope(ctx context.Context, role string) (*roleScope, error) {
 	if role == d.s.cfg.ReadonlyUser {
-		return &roleScope{role: role, db: d.s.db, catalog: d.s.catalog, knowledge: d.s.knowledge, agent: d.s.agent}, nil
+		return &roleScope{role: role, db: d.s.db, catalog: d.s.catalog, agent: d.s.agent}, nil
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -103,7 +103,9 @@ func (d *dataRoles) scope(ctx context.Context, role string) (*roleScope, error) 
 	cfg := d.s.cfg
 	db := readonly.New(pool, readonly.Options{Timeout: cfg.QueryTimeout, MaxRows: cfg.MaxResultRows, MaxBytes: cfg.MaxResultBytes, Logger: d.s.log})
 	sc := &roleScope{role: role, pool: pool, db: db, catalog: schema.NewCache(pool, 10*time.Minute, d.s.log)}
-	sc.knowledge = knowledge.NewScoped(d.s.knowledge, db)
+	if d.s.knowledge != nil {
+		sc.knowledge = knowledge.NewScoped(d.s.knowledge, db)
+	}
 	if sc.agent, err = d.s.newAgent(*sc); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("build the agent of data role %s: %w", role, err)

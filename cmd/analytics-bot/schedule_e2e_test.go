@@ -113,3 +113,39 @@ func TestSchedulesOffHidesTheButtonAndTheCommands(t *testing.T) {
 		t.Errorf("/analytics schedules with SCHEDULES=false: %s", body)
 	}
 }
+
+func TestSchedulesOverSocketMode(t *testing.T) {
+	t.Parallel()
+	b := newTestBot(t, botOptions{env: map[string]string{"WORKERS": "2", "SLACK_APP_TOKEN": "xapp-1-test"}})
+	ackOf := func(envelope string) string {
+		var payload string
+		b.slack.WaitFor(t, 20*time.Second, func(s *fake.Slack) bool {
+			for _, a := range s.SocketAckDetails() {
+				if a.EnvelopeID == envelope {
+					payload = string(a.Payload)
+					return true
+				}
+			}
+			return false
+		})
+		return payload
+	}
+	list := b.slack.SendSocketSlashCommand(url.Values{
+		"command": {"/analytics"}, "text": {"schedules"}, "team_id": {"T0001"}, "channel_id": {"C100"},
+		"user_id": {"U123"}, "trigger_id": {"trig-s"}, "response_url": {b.slack.ResponseURL()},
+	})
+	if got := ackOf(list); !strings.Contains(got, "No scheduled questions in this channel") {
+		t.Errorf("/analytics schedules over the socket acknowledged with %s", got)
+	}
+	submission, _ := json.Marshal(map[string]any{
+		"type": "view_submission", "team": map[string]string{"id": "T0001"}, "user": map[string]string{"id": "U123"},
+		"view": map[string]any{"id": "V1", "callback_id": "schedule_create", "private_metadata": `{"q":true,"c":"C100"}`,
+			"state": map[string]any{"values": map[string]any{
+				"timezone": map[string]any{"value": map[string]any{"type": "plain_text_input", "value": "Nowhere/Else"}},
+			}}},
+	})
+	got := ackOf(b.slack.SendSocketInteraction(submission))
+	if !strings.Contains(got, `"response_action":"errors"`) || !strings.Contains(got, `"question"`) || !strings.Contains(got, `"timezone"`) {
+		t.Errorf("an invalid submission over the socket acknowledged with %s", got)
+	}
+}

@@ -62,12 +62,21 @@ func (s *stack) Close() {
 	}
 }
 
+// noKnowledge as stackOptions.knowledgeDir runs without team knowledge;
+// builtinKnowledge with the demo knowledge built into the binary.
+const (
+	noKnowledge      = "none"
+	builtinKnowledge = "built-in"
+)
+
 // stackOptions varies what newStack builds.
 type stackOptions struct {
-	promptsDir string
-	model      string
-	files      func(conv history.Conversation) tools.FileSender
-	maxConns   int32
+	// knowledgeDir overrides KNOWLEDGE_DIR; noKnowledge turns it off.
+	knowledgeDir string
+	promptsDir   string
+	model        string
+	files        func(conv history.Conversation) tools.FileSender
+	maxConns     int32
 	// tracer and meter instrument the database, the model and the tools;
 	// nil leaves them bare.
 	tracer trace.TracerProvider
@@ -139,12 +148,24 @@ func newStack(ctx context.Context, cfg *config.Config, log *slog.Logger, opts st
 	if err != nil {
 		return nil, &config.Error{Variable: "AI_PRICES", Problem: "is invalid: " + err.Error()}
 	}
-	if s.knowledge, err = knowledge.NewStore(ctx, s.owner); err != nil {
-		return nil, err
-	}
-	s.loader = &knowledge.Loader{Dir: cfg.KnowledgeDir, DB: s.db, Store: s.knowledge, Logger: log}
-	if _, err := s.loader.Load(ctx); err != nil {
-		return nil, fmt.Errorf("load knowledge: %w", err)
+	var know agent.Knowledge // nil: no team knowledge at all
+	if opts.knowledgeDir != noKnowledge {
+		if s.knowledge, err = knowledge.NewStore(ctx, s.owner); err != nil {
+			return nil, err
+		}
+		dir := cfg.KnowledgeDir
+		switch opts.knowledgeDir {
+		case "":
+		case builtinKnowledge:
+			dir = ""
+		default:
+			dir = opts.knowledgeDir
+		}
+		s.loader = &knowledge.Loader{Dir: dir, DB: s.db, Store: s.knowledge, Logger: log}
+		if _, err := s.loader.Load(ctx); err != nil {
+			return nil, fmt.Errorf("load knowledge: %w", err)
+		}
+		know = s.knowledge
 	}
 	// Without a model only questions a verified query answers exactly are
 	// answered; the others end with a plain sentence saying why.
@@ -187,7 +208,7 @@ func newStack(ctx context.Context, cfg *config.Config, log *slog.Logger, opts st
 			},
 		})
 	}
-	s.agent, err = s.newAgent(roleScope{role: cfg.ReadonlyUser, db: s.db, catalog: s.catalog, knowledge: s.knowledge})
+	s.agent, err = s.newAgent(roleScope{role: cfg.ReadonlyUser, db: s.db, catalog: s.catalog, knowledge: know})
 	if err != nil {
 		return nil, fmt.Errorf("build agent: %w", err)
 	}
