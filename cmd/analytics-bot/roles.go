@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -20,6 +19,7 @@ import (
 	"github.com/analytics-bot/analytics-bot/knowledge"
 	"github.com/analytics-bot/analytics-bot/migrations"
 	"github.com/analytics-bot/analytics-bot/readonly"
+	"github.com/analytics-bot/analytics-bot/schedule"
 	"github.com/analytics-bot/analytics-bot/schema"
 	"github.com/analytics-bot/analytics-bot/slackbot"
 )
@@ -92,10 +92,13 @@ func (d *dataRoles) scope(ctx context.Context, role string) (*roleScope, error) 
 	if err != nil {
 		return nil, err
 	}
-	configure := append(slices.Clone(d.configure), func(pc *pgxpool.Config) {
+	// The role's defaults first, so that a caller's configure (a test's
+	// shorter idle time) wins.
+	configure := append([]func(*pgxpool.Config){func(pc *pgxpool.Config) {
 		pc.MinConns = 0
 		pc.MaxConnIdleTime = rolePoolIdleFor
-	})
+		pc.HealthCheckPeriod = rolePoolIdleFor / 2
+	}}, d.configure...)
 	pool, err := openPool(ctx, d.s.cfg.RoleDSN(role, password), rolePoolConns, "data role "+role, configure...)
 	if err != nil {
 		return nil, err
@@ -229,4 +232,30 @@ func (d *dataRoles) Close() {
 			sc.pool.Close()
 		}
 	}
+}
+
+// ForChannel implements schedule.DataRoles: a delivery runs as its
+// channel's data role, which its creator must be allowed.
+func (d *dataRoles) ForChannel(ctx context.Context, channelID, creatorID string) (string, schedule.Querier, error) {
+	dec, err := d.policy.Decide(ctx, access.Asker{ChannelID: channelID, UserID: creatorID})
+	if err != nil {
+		return "", nil, err
+	}
+	if !dec.Allowed {
+		return dec.Role, nil, fmt.Errorf("%w: %s may not use %s", schedule.ErrRoleRefused, creatorID, dec.Role)
+	}
+	sc, err := d.scope(ctx, dec.Role)
+	if err != nil {
+		return "", nil, err
+	}
+	return dec.Role, sc.db, nil
+}
+
+// scheduleRoles is d as schedule.DataRoles, or nil without an access file
+// (a nil *dataRoles in the interface would not be nil).
+func scheduleRoles(d *dataRoles) schedule.DataRoles {
+	if d == nil {
+		return nil
+	}
+	return d
 }

@@ -156,7 +156,7 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 		s.schedules, err = schedule.New(schedule.Options{
 			Pool: s.owner, DB: s.db, History: s.history, Agent: s.agent, Slack: api,
 			PerChannel: cfg.SchedulesPerChannel, Curators: cfg.Curators, Allowed: allow.Allows,
-			Charts: cfg.Charts, Logger: log,
+			Charts: cfg.Charts, Logger: log, Roles: scheduleRoles(s.roles),
 		})
 		if err != nil {
 			return nil, err
