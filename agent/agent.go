@@ -52,6 +52,10 @@ type Options struct {
 	MaxTokens int
 	// ToolConcurrency bounds parallel tool calls of one turn (default 4).
 	ToolConcurrency int
+	// MaxToolCallsPerTurn caps the tool calls run from one model turn
+	// (MAX_TOOL_CALLS_PER_TURN, default 16); the rest are answered to the
+	// model as refused.
+	MaxToolCallsPerTurn int
 	// MemoryTurns is how many earlier questions of the thread enter the
 	// messages (default 5).
 	MemoryTurns int
@@ -106,6 +110,9 @@ func New(opts Options) (*Agent, error) {
 	}
 	if opts.ToolConcurrency <= 0 {
 		opts.ToolConcurrency = 4
+	}
+	if opts.MaxToolCallsPerTurn <= 0 {
+		opts.MaxToolCallsPerTurn = 16
 	}
 	if opts.MemoryTurns <= 0 {
 		opts.MemoryTurns = 5

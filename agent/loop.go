@@ -120,6 +120,11 @@ func (a *Agent) callTools(ctx context.Context, byName map[string]tools.Tool, cal
 	sem := make(chan struct{}, a.opts.ToolConcurrency)
 	var wg sync.WaitGroup
 	for i, call := range calls {
+		if i >= a.opts.MaxToolCallsPerTurn {
+			outputs[i], records[i] = a.refuseCall(call, len(calls))
+			results[i] = llms.ToolCallResponse{ToolCallID: call.ID, Name: records[i].Name, Content: outputs[i].Text}
+			continue
+		}
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
@@ -136,6 +141,18 @@ func (a *Agent) callTools(ctx context.Context, byName map[string]tools.Tool, cal
 		}
 	}
 	return results
+}
+
+// refuseCall answers a tool call over the per-turn cap without running it.
+func (a *Agent) refuseCall(call llms.ToolCall, asked int) (tools.Output, ToolCall) {
+	rec := ToolCall{ID: call.ID}
+	if call.FunctionCall != nil {
+		rec.Name, rec.Arguments = call.FunctionCall.Name, call.FunctionCall.Arguments
+	}
+	out := tools.Failure(fmt.Sprintf("refused: not run, because this turn asked for %d tool calls and at most %d run per turn (MAX_TOOL_CALLS_PER_TURN). "+
+		"Combine the queries into fewer, aggregated ones.", asked, a.opts.MaxToolCallsPerTurn))
+	rec.Summary, rec.IsError = "refused: over the per-turn tool call cap", true
+	return out, rec
 }
 
 func (a *Agent) callTool(ctx context.Context, byName map[string]tools.Tool, call llms.ToolCall) (tools.Output, ToolCall) {

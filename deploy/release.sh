@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # deploy/release.sh VERSION: the release artifacts that the EC2 user data installs.
 #
-# Builds static (CGO_ENABLED=0) linux/amd64 and linux/arm64 binaries of ./cmd/analytics-bot
-# into dist/, copies the systemd unit beside them, and writes dist/SHA256SUMS over all three.
+# Builds static linux/amd64 and linux/arm64 binaries of ./cmd/analytics-bot into dist/, copies
+# the systemd unit beside them, and writes dist/SHA256SUMS over all three. The statement gate
+# links PostgreSQL's own parser (libpg_query, C), so the build needs cgo (CGO_ENABLED=1) and a
+# C compiler per architecture: CC_amd64 and CC_arm64, by default x86_64-linux-gnu-gcc and
+# aarch64-linux-gnu-gcc (Debian: apt-get install gcc-x86-64-linux-gnu gcc-aarch64-linux-gnu),
+# or plain gcc for the host's own architecture. The binaries are linked statically (netgo,
+# osusergo: no glibc resolver or user lookups at run time).
 # The user data downloads <release_base_url>/<VERSION>/{analytics-bot-linux-<arch>,
 # analytics-bot.service,SHA256SUMS} and refuses anything whose checksum does not match, so
 # upload the whole dist/ folder under the version:
@@ -40,11 +45,27 @@ mkdir -p "$DIST"
 rm -f "$DIST/SHA256SUMS" "$DIST/analytics-bot.service"
 for arch in "${ARCHES[@]}"; do rm -f "$DIST/analytics-bot-linux-$arch"; done
 
+host_cc_arch=
+case "$(uname -m)" in
+  x86_64) host_cc_arch=amd64 ;;
+  aarch64 | arm64) host_cc_arch=arm64 ;;
+esac
 for arch in "${ARCHES[@]}"; do
   out=$DIST/analytics-bot-linux-$arch
-  echo "==> building $out ($VERSION)"
-  CGO_ENABLED=0 GOOS=linux GOARCH=$arch GOFLAGS="${GOFLAGS:-} -mod=readonly" \
-    go build -trimpath -ldflags "-s -w -X main.version=$VERSION" -o "$out" "$PKG"
+  cc_var=CC_$arch
+  case "$arch" in
+    amd64) cc=${!cc_var:-x86_64-linux-gnu-gcc} ;;
+    arm64) cc=${!cc_var:-aarch64-linux-gnu-gcc} ;;
+  esac
+  if ! command -v "$cc" >/dev/null 2>&1 && [ "$arch" = "$host_cc_arch" ]; then cc=gcc; fi
+  command -v "$cc" >/dev/null 2>&1 || {
+    echo "release: no C compiler for linux/$arch ($cc): set $cc_var or install it (the SQL parser is C)" >&2
+    exit 1
+  }
+  echo "==> building $out ($VERSION, CC=$cc)"
+  CGO_ENABLED=1 CC=$cc GOOS=linux GOARCH=$arch GOFLAGS="${GOFLAGS:-} -mod=readonly" \
+    go build -trimpath -tags netgo,osusergo \
+    -ldflags "-s -w -X main.version=$VERSION -linkmode external -extldflags -static" -o "$out" "$PKG"
 done
 install -m 0644 "$UNIT" "$DIST/analytics-bot.service"
 

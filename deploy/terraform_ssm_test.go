@@ -25,6 +25,8 @@ var configVariables = []string{
 	"ALLOWED_CHANNELS", "ALLOWED_USERS", "CHARTS", "WORKERS",
 	// Beyond INTERFACE.md: hosts whose links in answers stay links (issue 14).
 	"ALLOWED_LINK_HOSTS",
+	// Issue 14's budgets: EXPORT_MAX_BYTES is in INTERFACE.md, the rest beyond it.
+	"EXPORT_MAX_BYTES", "MAX_RESULT_BYTES", "MAX_TOOL_CALLS_PER_TURN", "MAX_EXPORTS_PER_QUESTION", "MAX_QUESTIONS_PER_USER",
 }
 
 func TestEveryConfigVariableIsASecureStringUnderThePrefix(t *testing.T) {

@@ -94,6 +94,11 @@ func fromText(oid uint32, raw []byte, v any) (string, any) {
 			return text, text
 		}
 	}
+	if v == nil {
+		// PostgreSQL sent a value (JSON null, for one) that pgx decodes
+		// to nil: it is not SQL NULL, so keep its text.
+		return text, text
+	}
 	return text, v
 }
 

@@ -41,6 +41,8 @@ var typeCases = []struct {
 	{"'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"},
 	{"'192.168.0.1/24'::inet", "192.168.0.1/24"},
 	{`'\x48656c6c6f'::bytea`, `\x48656c6c6f`},
+	{"'null'::jsonb", "null"}, // JSON null is a value, not SQL NULL
+	{"'null'::json", "null"},
 	{"'NULL'::text", "NULL"},
 	{"true", "true"},
 }

@@ -30,6 +30,7 @@ type Cache struct {
 	mu       sync.Mutex
 	catalog  *Catalog
 	freshTil time.Time // catalog is served without a refresh until then
+	lastMiss time.Time // when RefreshAfterMiss last refreshed
 	inflight *load
 }
 
@@ -86,6 +87,21 @@ func (c *Cache) Refresh(ctx context.Context) error {
 		return fmt.Errorf("schema: refresh: %w", err)
 	}
 	return nil
+}
+
+// RefreshAfterMiss is Refresh for a name the model used that the catalog
+// lacks, at most once per interval: a model (or a user) that keeps
+// naming unknown tables costs one introspection per interval, not one
+// per error. It reports whether it refreshed.
+func (c *Cache) RefreshAfterMiss(ctx context.Context, interval time.Duration) (bool, error) {
+	c.mu.Lock()
+	if !c.lastMiss.IsZero() && c.now().Sub(c.lastMiss) < interval {
+		c.mu.Unlock()
+		return false, nil
+	}
+	c.lastMiss = c.now()
+	c.mu.Unlock()
+	return true, c.Refresh(ctx)
 }
 
 // Run refreshes the catalog at once and then every ttl until ctx ends.

@@ -10,8 +10,15 @@ base=${OPENAI_BASE_URL:-}
 if [ -n "$base" ] && [ "${base%/}" != "https://api.openai.com/v1" ]; then
   exit 0
 fi
+if [ -n "${DEFAULT_QUESTION:-}" ] && [ "${QUESTION:-}" = "$DEFAULT_QUESTION" ]; then
+  # The demo knowledge verifies the default question: it is answered from
+  # its verified query with no model call.
+  echo "No model configured (OPENAI_API_KEY is not set): answering the default question from its verified query, with no model call. Set OPENAI_API_KEY to ask anything else." >&2
+  exit 0
+fi
 cat >&2 <<'MSG'
-OPENAI_API_KEY is not set: `make run` asks the model a question. Set it, for example
+OPENAI_API_KEY is not set: `make run` asks the model this question (only the default
+question is answered without a model, from its verified query). Set it, for example
   OPENAI_API_KEY=sk-… make run
 or point OPENAI_BASE_URL at an OpenAI-compatible server (no key needed), for example
   OPENAI_BASE_URL=http://localhost:11434/v1 AI_MODEL=llama3.1 make run

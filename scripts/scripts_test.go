@@ -72,6 +72,13 @@ func TestCheckModelFailsFastNamingTheVariable(t *testing.T) {
 	if code != 2 || !strings.Contains(out, "OPENAI_API_KEY is not set") || !strings.Contains(out, "OPENAI_BASE_URL") {
 		t.Errorf("exit %d, output %q; want exit 2 naming OPENAI_API_KEY and OPENAI_BASE_URL", code, out)
 	}
+	// The default question is answered from the demo knowledge with no model.
+	if out, code := runScript(t, "check-model.sh", "QUESTION=what was DAU?", "DEFAULT_QUESTION=what was DAU?"); code != 0 || !strings.Contains(out, "verified query") {
+		t.Errorf("default question without a key: exit %d, output %q; want exit 0 saying it answers from the verified query", code, out)
+	}
+	if out, code := runScript(t, "check-model.sh", "QUESTION=something else", "DEFAULT_QUESTION=what was DAU?"); code != 2 {
+		t.Errorf("another question without a key: exit %d, output %q; want exit 2", code, out)
+	}
 	for _, env := range []string{"OPENAI_API_KEY=sk-x", "OPENAI_BASE_URL=http://localhost:11434/v1", "SSM_PREFIX=/analytics-bot"} {
 		if out, code := runScript(t, "check-model.sh", env); code != 0 {
 			t.Errorf("%s: exit %d: %s", env, code, out)
@@ -86,8 +93,10 @@ func TestMakeRunChecksTheModelFirst(t *testing.T) {
 	if _, err := exec.LookPath("make"); err != nil {
 		t.Skip("make is not installed")
 	}
-	cmd := exec.Command("make", "-n", "run")
+	cmd := exec.Command("make", "--no-print-directory", "-n", "run")
 	cmd.Dir = ".."
+	// Under `make test` the parent's MAKEFLAGS would leak into this make.
+	cmd.Env = append(os.Environ(), "MAKEFLAGS=", "MAKELEVEL=")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("make -n run: %v\n%s", err, out)

@@ -75,6 +75,9 @@ type WorkerOptions struct {
 	Curators  []string
 	Knowledge Curation
 	DownVotes DownVotes
+	// MaxQuestionsPerUser caps one user's questions worked on at once
+	// (MAX_QUESTIONS_PER_USER); the rest wait. 0 means no cap.
+	MaxQuestionsPerUser int
 }
 
 // Worker answers queued Slack work.
@@ -96,6 +99,9 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[Work]) error {
 	}
 	if job.Attempt > job.MaxAttempts { // the last attempt died with its process
 		return w.abandon(ctx, job, gaveUp)
+	}
+	if err := w.waitYourTurn(ctx, job); err != nil {
+		return err
 	}
 	err := w.do(ctx, job.Args)
 	var rateLimited *slack.RateLimitedError

@@ -130,6 +130,12 @@ func RoleRefusal(role string) Message {
 		", which your access does not include. Ask me in a direct message, where your own access applies.")
 }
 
+// Queued tells a user that their question waits because they already
+// have inFlight questions being worked on.
+func Queued(inFlight int) Message {
+	return simple(fmt.Sprintf("You already have %d questions in progress; I'll start on this one as soon as one of them is answered.", inFlight))
+}
+
 // ExportStarted confirms that a CSV export is on its way.
 func ExportStarted() Message {
 	return simple("Exporting the full result as CSV… the file will appear in this thread.")

@@ -6,9 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/analytics-bot/analytics-bot/readonly"
 )
+
+// SchemaRefreshInterval is the least time between two introspections
+// caused by unknown-table or unknown-column errors.
+const SchemaRefreshInterval = 30 * time.Second
 
 // RunReadonlySQL runs one read-only SQL statement for the model.
 type RunReadonlySQL struct {
@@ -91,9 +96,12 @@ func (r *RunReadonlySQL) explain(ctx context.Context, e *readonly.SQLError) stri
 	if e.Code == "42P01" || e.Code == "42703" {
 		// The schema may have changed since it was read (a table added or
 		// renamed): read it again so describe_schema and the next
-		// question see it.
-		if refresher, ok := r.catalog.(interface{ Refresh(context.Context) error }); ok {
-			_ = refresher.Refresh(ctx)
+		// question see it, at most once per SchemaRefreshInterval however
+		// often the model names something unknown.
+		if refresher, ok := r.catalog.(interface {
+			RefreshAfterMiss(context.Context, time.Duration) (bool, error)
+		}); ok {
+			_, _ = refresher.RefreshAfterMiss(ctx, SchemaRefreshInterval)
 		}
 	}
 	if e.UnknownColumn == "" {

@@ -106,4 +106,18 @@ func TestUnknownTableRefreshesTheSchema(t *testing.T) {
 	if _, ok := cat.Table("signups"); !ok {
 		t.Error("the schema was not read again after an unknown table")
 	}
+
+	// Another miss right after does not read the schema again.
+	if _, err := f.db.Pool.Exec(ctx, "CREATE TABLE public.refunds (day date, n int)"); err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		call(t, tool(t, set, "run_readonly_sql"), map[string]string{"sql": "SELECT * FROM refundz"})
+	}
+	if cat, err = f.catalog.Get(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := cat.Table("refunds"); ok {
+		t.Errorf("the schema was read again within %s of the last miss", tools.SchemaRefreshInterval)
+	}
 }

@@ -49,7 +49,9 @@ func loadEvents(bot *testBot, batch, n int) [][]byte {
 	bodies := make([][]byte, n)
 	for i := range bodies {
 		ts := fmt.Sprintf("17%02d%06d.000100", batch, i)
-		bodies[i] = bot.event(mention(fmt.Sprintf("%s what was DAU by platform yesterday?", questionTag(batch, i)), ts, ""))
+		// One user per question: a real load comes from many people, and
+		// one person's questions beyond MAX_QUESTIONS_PER_USER wait.
+		bodies[i] = bot.event(userMention(fmt.Sprintf("ULOAD%05d", i), "C100", fmt.Sprintf("%s what was DAU by platform yesterday?", questionTag(batch, i)), ts))
 	}
 	return bodies
 }

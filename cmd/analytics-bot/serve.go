@@ -143,8 +143,9 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 		Worker: slackbot.WorkerOptions{
 			Slack: api, Agent: newMeasuredAgent(s.agent, cfg, tel, metrics, log), History: s.history, Exporter: s.db,
 			ExportMaxRows: cfg.ExportMaxRows, ExportMaxBytes: cfg.ExportMaxBytes, Charts: cfg.Charts, Metrics: metrics,
-			Render:   slackmsg.Renderer{Links: slackmsg.NewLinkPolicy(cfg.AllowedLinkHosts), ScheduleButton: cfg.Schedules, Verify: len(cfg.Curators) > 0},
-			Feedback: s.history, Catalog: s.catalog,
+			MaxQuestionsPerUser: cfg.MaxQuestionsPerUser,
+			Render:              slackmsg.Renderer{Links: slackmsg.NewLinkPolicy(cfg.AllowedLinkHosts), ScheduleButton: cfg.Schedules, Verify: len(cfg.Curators) > 0},
+			Feedback:            s.history, Catalog: s.catalog,
 			Curators: cfg.Curators, Knowledge: s.knowledge, DownVotes: s.history,
 		},
 	}

@@ -297,7 +297,11 @@ func TestOneQuestionIsOneTraceExportedOverOTLP(t *testing.T) {
 func TestConcurrentQuestionsKeepTheirOwnTraces(t *testing.T) {
 	t.Parallel()
 	collector := fake.NewOTLP(t)
-	b := newTestBot(t, botOptions{noStart: true, env: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": collector.URL}})
+	// The burst comes from one user: lift the per-user cap, whose waiting
+	// questions would each add a work span to their trace.
+	b := newTestBot(t, botOptions{noStart: true, env: map[string]string{
+		"OTEL_EXPORTER_OTLP_ENDPOINT": collector.URL, "MAX_QUESTIONS_PER_USER": "100",
+	}})
 	startCapturingLogs(b)
 	b.model.Handle(func(req fake.ChatRequest) fake.Response {
 		if len(req.ToolResults()) == 0 {

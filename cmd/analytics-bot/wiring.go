@@ -192,7 +192,8 @@ func newStack(ctx context.Context, cfg *config.Config, log *slog.Logger, opts st
 		return agent.New(agent.Options{
 			Model: model, ModelName: modelName, Prompts: s.prompts, Catalog: sc.catalog, Knowledge: sc.knowledge,
 			Memory: s.history, Recorder: s.history, Prices: prices, BotName: cfg.ProjectName, Logger: log,
-			DataRole: sc.role, NamedRole: sc.role != cfg.ReadonlyUser,
+			MaxToolCallsPerTurn: cfg.MaxToolCallsPerTurn,
+			DataRole:            sc.role, NamedRole: sc.role != cfg.ReadonlyUser,
 			Tools: func(conv history.Conversation) []tools.Tool {
 				d := deps
 				if opts.files != nil {

@@ -33,6 +33,36 @@ resource "aws_db_subnet_group" "this" {
   tags = { Name = local.name }
 }
 
+# Limits a runaway statement cannot lift. temp_file_limit bounds the temporary files one
+# session may hold (a recursive CTE wrote 7.7 GB in 15 s without it); `migrate` also sets it,
+# and work_mem, on the read-only role, but on RDS the master user is no superuser and may not
+# set temp_file_limit on a role, so the parameter group sets it for every session. RDS takes
+# the value in kB. log_temp_files logs every temporary file over 10 MB.
+resource "aws_db_parameter_group" "this" {
+  # The family in the name: a major upgrade creates the new group before the old one goes.
+  name        = "${local.name}-postgres${split(".", var.db_engine_version)[0]}"
+  family      = "postgres${split(".", var.db_engine_version)[0]}"
+  description = "analytics-bot: limits on temporary files"
+
+  parameter {
+    name         = "temp_file_limit"
+    value        = tostring(var.db_temp_file_limit_mb * 1024)
+    apply_method = "immediate"
+  }
+
+  parameter {
+    name         = "log_temp_files"
+    value        = "10240"
+    apply_method = "immediate"
+  }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+
+  tags = { Name = local.name }
+}
+
 resource "aws_db_instance" "this" {
   identifier     = local.name
   engine         = "postgres"
@@ -50,6 +80,7 @@ resource "aws_db_instance" "this" {
   password_wo_version = var.db_password_version
   port                = local.db_port
 
+  parameter_group_name   = aws_db_parameter_group.this.name
   db_subnet_group_name   = aws_db_subnet_group.this.name
   vpc_security_group_ids = [aws_security_group.rds.id]
   publicly_accessible    = false

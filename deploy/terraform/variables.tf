@@ -203,6 +203,17 @@ variable "db_engine_version" {
   }
 }
 
+variable "db_temp_file_limit_mb" {
+  description = "temp_file_limit of every database session, in MB: the temporary files one statement may write."
+  type        = number
+  default     = 1024
+
+  validation {
+    condition     = var.db_temp_file_limit_mb >= 64 && floor(var.db_temp_file_limit_mb) == var.db_temp_file_limit_mb
+    error_message = "db_temp_file_limit_mb must be a whole number of MB, at least 64."
+  }
+}
+
 variable "db_allocated_storage" {
   description = "Initial storage in GiB (gp3; 20 is the minimum)."
   type        = number
@@ -368,6 +379,46 @@ variable "export_max_rows" {
     condition     = var.export_max_rows >= 1 && floor(var.export_max_rows) == var.export_max_rows
     error_message = "export_max_rows must be a positive whole number."
   }
+}
+
+variable "export_max_bytes" {
+  description = "EXPORT_MAX_BYTES: the largest CSV file an export writes (100MB, 512KB, 1GB)."
+  type        = string
+  default     = "100MB"
+
+  validation {
+    condition     = can(regex("^[0-9]+ ?(B|KB|MB|GB)?$", upper(var.export_max_bytes)))
+    error_message = "export_max_bytes must be a size such as 100MB."
+  }
+}
+
+variable "max_result_bytes" {
+  description = "MAX_RESULT_BYTES: the bytes one query may return to the model (8MB)."
+  type        = string
+  default     = "8MB"
+
+  validation {
+    condition     = can(regex("^[0-9]+ ?(B|KB|MB|GB)?$", upper(var.max_result_bytes)))
+    error_message = "max_result_bytes must be a size such as 8MB."
+  }
+}
+
+variable "max_tool_calls_per_turn" {
+  description = "MAX_TOOL_CALLS_PER_TURN: tool calls run from one model turn; the rest are refused."
+  type        = number
+  default     = 16
+}
+
+variable "max_exports_per_question" {
+  description = "MAX_EXPORTS_PER_QUESTION: CSV files one question may post."
+  type        = number
+  default     = 3
+}
+
+variable "max_questions_per_user" {
+  description = "MAX_QUESTIONS_PER_USER: one user's questions worked on at once; the rest wait."
+  type        = number
+  default     = 2
 }
 
 variable "allowed_channels" {

@@ -207,6 +207,7 @@ run "ssm_parameters" {
         "logfire-token", "logfire-read-token", "logfire-service", "logfire-env",
         "QUERY_TIMEOUT", "MAX_RESULT_ROWS", "EXPORT_MAX_ROWS",
         "ALLOWED_CHANNELS", "ALLOWED_USERS", "ALLOWED_LINK_HOSTS", "CHARTS", "WORKERS",
+        "EXPORT_MAX_BYTES", "MAX_RESULT_BYTES", "MAX_TOOL_CALLS_PER_TURN", "MAX_EXPORTS_PER_QUESTION", "MAX_QUESTIONS_PER_USER",
     ] : "/analytics-bot/${v}"])
     error_message = "Every configuration variable must have exactly one parameter under /analytics-bot/, under the design's name where it gives one."
   }
