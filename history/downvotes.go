@@ -2,11 +2,9 @@ package history
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // DownVote is an answer someone marked 👎, for curators to review.
@@ -17,28 +15,23 @@ type DownVote struct {
 	By       string
 }
 
-// DownVoted returns the latest answers marked 👎, newest first. A database
-// whose history has no feedback columns yet has none.
+// DownVoted returns the latest answers marked 👎, newest first.
 func (s *Store) DownVoted(ctx context.Context, limit int) ([]DownVote, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT id, question, coalesce(sql, ''), coalesce(feedback_by, '')
 		FROM analytics_bot.query_history
 		WHERE feedback = 'down'
 		ORDER BY feedback_at DESC NULLS LAST, id DESC LIMIT $1`, limit)
-	if err == nil {
-		var list []DownVote
-		list, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (DownVote, error) {
-			var d DownVote
-			err := row.Scan(&d.ID, &d.Question, &d.SQL, &d.By)
-			return d, err
-		})
-		if err == nil {
-			return list, nil
-		}
+	if err != nil {
+		return nil, fmt.Errorf("read answers marked 👎: %w", err)
 	}
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "42703" { // undefined_column: no feedback recorded by this version
-		return nil, nil
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (DownVote, error) {
+		var d DownVote
+		err := row.Scan(&d.ID, &d.Question, &d.SQL, &d.By)
+		return d, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read answers marked 👎: %w", err)
 	}
-	return nil, fmt.Errorf("read answers marked 👎: %w", err)
+	return list, nil
 }

@@ -247,6 +247,26 @@ func TestDeadInstanceJobMovesToLiveOneAtOnce(t *testing.T) {
 	}
 }
 
+// A process that starts after another died (systemd restarting the only
+// instance) takes its predecessor's jobs over.
+func TestRestartedInstanceTakesItsPredecessorsJobs(t *testing.T) {
+	t.Parallel()
+	s := newSetup(t)
+	fast := liveness.Options{Interval: 100 * time.Millisecond, Confirm: 300 * time.Millisecond}
+	dead := s.start(t, fast, false)
+	id := s.insert(t, dead)
+	s.kill(t, dead)
+	restarted := s.start(t, fast, true)
+	select {
+	case got := <-restarted.worker.started:
+		if got != id {
+			t.Fatalf("worked job %d, want %d", got, id)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the predecessor's job was not taken over: %+v", s.job(t, id))
+	}
+}
+
 // A job whose last attempt died is not discarded, as River's rescuer would
 // do, but gets one attempt more, so that its worker can tell the person.
 func TestDeadInstanceLastAttemptGetsOneMore(t *testing.T) {

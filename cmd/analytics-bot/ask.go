@@ -110,7 +110,7 @@ func printAnswer(w io.Writer, thread string, ans *agent.Answer) {
 		for i, row := range res.Rows[:shown] {
 			cells := make([]string, len(row))
 			for j := range row {
-				cells[j] = res.Display(i, j)
+				cells[j] = cellOneLine.Replace(res.Display(i, j))
 			}
 			fmt.Fprintln(tw, strings.Join(cells, "\t"))
 		}
@@ -129,6 +129,10 @@ func printAnswer(w io.Writer, thread string, ans *agent.Answer) {
 		ans.Turns, u.InputTokens, u.CachedInputTokens, u.OutputTokens, ans.CostUSD, ans.Latency.Round(time.Millisecond), ans.Status)
 	fmt.Fprintf(w, "thread %s (continue with --thread %s)\n", thread, thread)
 }
+
+// cellOneLine keeps a terminal table cell on its row and in its column:
+// a line break or tab in a value is written as its escape.
+var cellOneLine = strings.NewReplacer("\n", `\n`, "\r", `\r`, "\t", `\t`)
 
 // askJSON is the machine-readable shape of `ask --json`.
 type askJSON struct {

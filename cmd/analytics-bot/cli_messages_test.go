@@ -99,6 +99,22 @@ func TestCLIPromptsDirNowhereNamesTheVariable(t *testing.T) {
 	}
 }
 
+// TestCLIKnowledgeDirNowhereNamesTheVariable: a KNOWLEDGE_DIR that is
+// not a folder is a configuration error naming the variable, for the
+// commands that load knowledge and for knowledge check.
+func TestCLIKnowledgeDirNowhereNamesTheVariable(t *testing.T) {
+	t.Parallel()
+	b := setupCLIBot(t)
+	b.env["KNOWLEDGE_DIR"] = t.TempDir() + "/no-such-folder"
+	for _, args := range [][]string{{"ask", "what was DAU yesterday?"}, {"prompt", "what was DAU yesterday?"}, {"knowledge", "check"}} {
+		r := runCLI(t, b.env, args...)
+		line := lastLine(r.stderr)
+		if r.code != 2 || !strings.Contains(line, "KNOWLEDGE_DIR") || !strings.Contains(line, "no such folder") {
+			t.Errorf("%v: exit %d, %q; want exit 2 naming KNOWLEDGE_DIR and saying the folder does not exist", args, r.code, line)
+		}
+	}
+}
+
 func TestCLIAskUnknownThreadSaysSo(t *testing.T) {
 	t.Parallel()
 	b := setupCLIBot(t)

@@ -114,3 +114,14 @@ func TestCLIPostgresNotListeningSaysWhereItLooked(t *testing.T) {
 		t.Errorf("want one line on stderr, got:\n%s", r.stderr)
 	}
 }
+
+// TestCLIPostgresHostUnknownNamesTheVariable: a host name that does not
+// resolve is told as such, naming POSTGRES_HOST.
+func TestCLIPostgresHostUnknownNamesTheVariable(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, map[string]string{"POSTGRES_HOST": "no-such-host.invalid"}, "migrate")
+	line := lastLine(r.stderr)
+	if r.code != 1 || !strings.Contains(line, "no-such-host.invalid:5432") || !strings.Contains(line, "check POSTGRES_HOST") {
+		t.Errorf("exit %d, error line %q; want the address tried and POSTGRES_HOST to check", r.code, line)
+	}
+}

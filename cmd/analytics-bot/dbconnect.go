@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"syscall"
 
@@ -62,6 +63,14 @@ func connectCause(err error) (cause, advice string) {
 	cause = last
 	if errors.Is(err, syscall.ECONNREFUSED) {
 		return cause, "is PostgreSQL running there? check POSTGRES_HOST and POSTGRES_PORT"
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return cause, "the host name does not resolve: check POSTGRES_HOST"
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) && netErr.Timeout() {
+		return cause, "nothing answered in time: check POSTGRES_HOST and POSTGRES_PORT, and that a firewall lets the connection through"
 	}
 	return cause, ""
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 
 	"github.com/analytics-bot/analytics-bot/config"
@@ -30,6 +32,9 @@ export  writes every approved verified query (the files' and those approved
 	}
 	cfg, log, err := loadConfig(ctx, e, config.NeedDatabase)
 	if err != nil {
+		return err
+	}
+	if err := knowledgeDirUsable(cfg.KnowledgeDir); err != nil {
 		return err
 	}
 	owner, err := openOwnerPool(ctx, cfg, 4)
@@ -104,4 +109,27 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// knowledgeDirUsable reports a KNOWLEDGE_DIR that is not a folder as a
+// configuration error naming the variable; "" (the built-in knowledge)
+// is always usable.
+func knowledgeDirUsable(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	info, err := os.Stat(dir)
+	problem := ""
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		problem = "no such folder"
+	case err != nil:
+		problem = err.Error()
+	case !info.IsDir():
+		problem = "a file, not a folder"
+	default:
+		return nil
+	}
+	return &config.Error{Variable: "KNOWLEDGE_DIR", Problem: fmt.Sprintf(
+		"is %q, which is not a usable knowledge folder (%s); point it at a folder with verified.yaml and glossary.yaml, or unset it to use the built-in knowledge", dir, problem)}
 }

@@ -36,7 +36,7 @@ func BenchmarkFailover(b *testing.B) {
 		waitUntil(b, time.Minute, "every question is in its first model turn", func() bool {
 			return len(bot.model.Requests()) >= questions
 		})
-		bot.startServe()
+		survivor := bot.startServe()
 
 		b.StartTimer()
 		doomed.kill()
@@ -53,6 +53,7 @@ func BenchmarkFailover(b *testing.B) {
 			b.Fatal(err)
 		}
 		toPickup = append(toPickup, lastPickup.Sub(killed))
+		survivor.kill() // its connections, before the next round opens more
 	}
 	b.ReportMetric(0, "ns/op")
 	b.ReportMetric(medianDuration(toPickup).Seconds(), "s-to-last-pickup")

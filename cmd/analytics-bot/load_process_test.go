@@ -40,6 +40,12 @@ func BenchmarkAckLoadProcesses(b *testing.B) {
 	events := envInt("ACKLOAD_EVENTS", 2000)
 	bot := newTestBot(quietTB{TB: b, logs: &logTally{}}, botOptions{noStart: true, env: map[string]string{"WORKERS": strconv.Itoa(workers)}})
 	bot.model.Handle(loadModel)
+	// ACKLOAD_BOT_ENV="GOGC=off,GOMAXPROCS=1" varies the bot's runtime for experiments.
+	for _, kv := range strings.Split(os.Getenv("ACKLOAD_BOT_ENV"), ",") {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			bot.env[k] = v
+		}
+	}
 	botURL := startProcess(b, botBin, []string{"serve"}, bot.env, "")
 	floorURL := startProcess(b, loadBin, []string{"floor", "--dsn", bot.db.DSN(), "--secret", testSigningSecret}, nil, "listening on ")
 

@@ -110,9 +110,16 @@ func TestSlackCuratorLoop(t *testing.T) {
 		t.Fatalf("after the curator's Verify the proposal is %s", s)
 	}
 
-	// The Home tab: proposals for the curator, none for anyone else.
+	// A 👎 is listed for curators to review; it teaches nothing by itself.
+	b.press("U123", "answer_feedback", "down:"+hid, "C100", answer.TS, "1700000100.000100")
+	b.waitEphemeral("U123", "what was wrong?")
+
+	// The Home tab: proposals and 👎 answers for the curator, none for
+	// anyone else.
 	b.openHome(curator)
-	b.waitHome(curator, func(v string) bool { return strings.Contains(v, id) && strings.Contains(v, "knowledge_approve") })
+	b.waitHome(curator, func(v string) bool {
+		return strings.Contains(v, id) && strings.Contains(v, "knowledge_approve") && strings.Contains(v, "👎 by ") && strings.Contains(v, "question "+hid)
+	})
 	b.openHome("U123")
 	other := b.waitHome("U123", func(string) bool { return true })
 	if strings.Contains(other, id) || strings.Contains(other, "knowledge_approve") {

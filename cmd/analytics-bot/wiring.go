@@ -161,6 +161,11 @@ func newStack(ctx context.Context, cfg *config.Config, log *slog.Logger, opts st
 		default:
 			dir = opts.knowledgeDir
 		}
+		if opts.knowledgeDir == "" {
+			if err := knowledgeDirUsable(dir); err != nil {
+				return nil, err
+			}
+		}
 		s.loader = &knowledge.Loader{Dir: dir, DB: s.db, Store: s.knowledge, Logger: log}
 		if _, err := s.loader.Load(ctx); err != nil {
 			return nil, fmt.Errorf("load knowledge: %w", err)
