@@ -77,6 +77,10 @@ func printMigrateSummary(w io.Writer, cfg *config.Config, res *migrations.Result
 	fmt.Fprintf(w, "migrated database %s at %s:%d: %d migration(s) applied%s, read-only role %s ready (%s)\n",
 		cfg.PostgresDB, cfg.PostgresHost, cfg.PostgresPort, len(res.Applied), applied, cfg.ReadonlyUser, took.Round(time.Millisecond))
 	fmt.Fprintln(w, res.Readable.String())
+	for _, name := range missingSchemas(cfg.AnalyticsSchemas, res.Readable) {
+		fmt.Fprintf(w, "ANALYTICS_SCHEMAS names schema %s, which does not exist in database %s: nothing is read from it (check the spelling, or create it and run migrate again)\n",
+			name, cfg.PostgresDB)
+	}
 	if res.GeneratedPassword {
 		fmt.Fprintf(w, "generated a password for %s and kept it in the database for local use (set POSTGRES_READONLY_PASSWORD to choose your own)\n",
 			cfg.ReadonlyUser)
@@ -109,4 +113,21 @@ func terminal(w io.Writer) bool {
 	}
 	info, err := f.Stat()
 	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+// missingSchemas are the configured schemas the read-only role cannot
+// use after migrate, which grants USAGE on each that exists: those that
+// do not exist.
+func missingSchemas(configured []string, r migrations.Readable) []string {
+	usable := make(map[string]bool, len(r.Schemas))
+	for _, s := range r.Schemas {
+		usable[s.Name] = true
+	}
+	var missing []string
+	for _, name := range configured {
+		if !usable[name] {
+			missing = append(missing, name)
+		}
+	}
+	return missing
 }
