@@ -75,8 +75,13 @@ type Options struct {
 	Recorder         Recorder
 	Prices           Prices
 	BotName          string
-	Now              func() time.Time
-	Logger           *slog.Logger
+	// DataRole is the PostgreSQL role this agent's SQL runs as, recorded
+	// with every question; NamedRole also names it on the answer (a data
+	// role of the access file rather than the default read-only role).
+	DataRole  string
+	NamedRole bool
+	Now       func() time.Time
+	Logger    *slog.Logger
 }
 
 // Agent answers questions.
@@ -142,6 +147,9 @@ func (a *Agent) ModelName() string { return a.opts.ModelName }
 func (a *Agent) Run(ctx context.Context, question string, conv history.Conversation) (*Answer, error) {
 	start := time.Now()
 	ans := &Answer{Model: a.opts.ModelName}
+	if a.opts.NamedRole {
+		ans.DataRole = a.opts.DataRole
+	}
 	var err error
 	if strings.TrimSpace(question) == "" {
 		err = ErrEmptyQuestion
@@ -221,7 +229,7 @@ func (a *Agent) record(ctx context.Context, question string, conv history.Conver
 		Conversation: conv, Question: question, SQL: ans.SQL, RowCount: rowCount, Answer: ans.Text,
 		Model: ans.Model, TokensIn: ans.Usage.InputTokens, TokensCached: ans.Usage.CachedInputTokens,
 		TokensOut: ans.Usage.OutputTokens, CostUSD: ans.CostUSD, Latency: ans.Latency, Turns: ans.Turns,
-		Status: ans.Status, Error: ans.Error, VerifiedID: verifiedID(ans),
+		Status: ans.Status, Error: ans.Error, DataRole: a.opts.DataRole, VerifiedID: verifiedID(ans),
 	})
 	ans.HistoryID = id
 	if err != nil {

@@ -73,6 +73,10 @@ type Answer struct {
 	// NoModel is true when the answer came from a verified query with no
 	// model call.
 	NoModel bool `json:"no_model,omitempty"`
+	// DataRole names the data role the SQL ran as when it is not the
+	// default read-only role (ACCESS_FILE), so that readers know whose
+	// view of the data they see.
+	DataRole string `json:"data_role,omitempty"`
 }
 
 // Errors Run returns; the Slack layer turns them into plain sentences.

@@ -36,6 +36,8 @@ type Prompt struct {
 	Verified []VerifiedMatch `json:"verified"`
 	// Glossary are the business terms retrieved for the question.
 	Glossary []GlossaryMatch `json:"glossary"`
+	// DataRole is the PostgreSQL role the question's SQL would run as.
+	DataRole string `json:"data_role,omitempty"`
 }
 
 // PromptMessage is one message of a Prompt.
@@ -92,6 +94,7 @@ func (a *Agent) prompt(ctx context.Context, question string, conv history.Conver
 		return nil, err
 	}
 	p := &Prompt{
+		DataRole: a.opts.DataRole,
 		Messages: []PromptMessage{{Role: RoleSystem, Content: system}, {Role: RoleSystem, Content: contextText}},
 		Tables:   summary.Tables, Verified: []VerifiedMatch{}, Glossary: []GlossaryMatch{},
 	}

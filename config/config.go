@@ -81,6 +81,14 @@ type Config struct {
 	// SchedulesPerChannel caps the schedules that post into one channel.
 	SchedulesPerChannel int
 
+	// AccessFile is a YAML file of data roles and the rules that map
+	// Slack channels, users and user groups to them (ACCESS_FILE); empty
+	// runs every question as ReadonlyUser.
+	AccessFile string
+	// rolePassword reads POSTGRES_ROLE_PASSWORD_<NAME> as the other
+	// settings are read: environment first, then SSM.
+	rolePassword func(variable string) string
+
 	// ExportMaxBytes caps the size of an export's file (EXPORT_MAX_BYTES).
 	ExportMaxBytes int64
 	// MaxResultBytes caps the bytes one run_readonly_sql reads (MAX_RESULT_BYTES).
@@ -92,6 +100,34 @@ type Config struct {
 	// MaxQuestionsPerUser caps one user's questions worked on at once; the
 	// rest wait.
 	MaxQuestionsPerUser int
+}
+
+// RolePasswordVariable is the setting that holds data role name's
+// password: POSTGRES_ROLE_PASSWORD_ and the name upper-cased, with every
+// character other than a letter or digit as _.
+func RolePasswordVariable(role string) string {
+	var b strings.Builder
+	b.WriteString("POSTGRES_ROLE_PASSWORD_")
+	for _, r := range role {
+		switch {
+		case r >= 'a' && r <= 'z':
+			b.WriteRune(r - 'a' + 'A')
+		case (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9'):
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}
+
+// RolePassword is data role name's password from its setting (see
+// RolePasswordVariable), or "" when unset.
+func (c *Config) RolePassword(role string) string {
+	if c.rolePassword == nil {
+		return ""
+	}
+	return c.rolePassword(RolePasswordVariable(role))
 }
 
 // DefaultOpenAIBaseURL is the OpenAI API used when OPENAI_BASE_URL is unset.
@@ -109,6 +145,12 @@ func (c *Config) PostgresDSN() string {
 // ReadonlyDSN is the connection string of the role model-written SQL runs as.
 func (c *Config) ReadonlyDSN() string {
 	return dsn(c.ReadonlyHost, c.ReadonlyPort, c.ReadonlyUser, c.ReadonlyPassword, c.ReadonlyDB)
+}
+
+// RoleDSN is the connection string of a data role: it logs in where
+// model-written SQL runs, as role.
+func (c *Config) RoleDSN(role, password string) string {
+	return dsn(c.ReadonlyHost, c.ReadonlyPort, role, password, c.ReadonlyDB)
 }
 
 func dsn(host string, port int, user, password, db string) string {
@@ -163,6 +205,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("workers", c.Workers),
 		slog.String("knowledge_dir", c.KnowledgeDir),
 		slog.String("curators", strings.Join(c.Curators, ",")),
+		slog.String("access_file", c.AccessFile),
 		slog.Bool("schedules", c.Schedules),
 		slog.Int("schedules_per_channel", c.SchedulesPerChannel),
 	)

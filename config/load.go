@@ -82,6 +82,7 @@ var settings = []setting{
 	{"WORKERS", "", func(c *Config, v string) (err error) { c.Workers, err = parseWorkers(v); return }},
 	{"KNOWLEDGE_DIR", "", func(c *Config, v string) error { c.KnowledgeDir = v; return nil }},
 	{"CURATORS", "", func(c *Config, v string) error { c.Curators = parseList(v); return nil }},
+	{"ACCESS_FILE", "", func(c *Config, v string) error { c.AccessFile = v; return nil }},
 	{"SCHEDULES", "true", func(c *Config, v string) (err error) { c.Schedules, err = parseBool(v); return }},
 	{"SCHEDULES_PER_CHANNEL", "20", func(c *Config, v string) (err error) { c.SchedulesPerChannel, err = parsePositive(v); return }},
 	{"EXPORT_MAX_BYTES", "100MB", func(c *Config, v string) (err error) { c.ExportMaxBytes, err = parseBytes(v); return }},
@@ -112,6 +113,13 @@ func Load(ctx context.Context, lookup func(string) (string, bool), source Parame
 	}
 
 	cfg := &Config{SSMPrefix: prefix}
+	cfg.rolePassword = func(variable string) string {
+		if v, ok := lookup(variable); ok {
+			return strings.TrimSpace(v)
+		}
+		v, _ := fromParameters(fromSSM, variable)
+		return strings.TrimSpace(v)
+	}
 	for _, s := range settings {
 		value, ok := lookup(s.name)
 		if !ok {

@@ -48,6 +48,7 @@ type Slack struct {
 	prompts       []SuggestedPrompts
 	titles        []ThreadTitle
 	ui            viewRegistry
+	userGroups    map[string][]string        // usergroups.users.list: group ID -> member IDs
 	homes         map[string]json.RawMessage // the Home tab published for each user
 }
 

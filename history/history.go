@@ -57,6 +57,8 @@ type Entry struct {
 	Turns        int
 	Status       Status
 	Error        string
+	// DataRole is the PostgreSQL role the question's SQL ran as.
+	DataRole string
 	// VerifiedID is the verified query the answer's SQL was, if any.
 	VerifiedID string
 }
@@ -75,8 +77,8 @@ var ErrNotFound = errors.New("no answered question in this thread")
 const insertSQL = `
 INSERT INTO analytics_bot.query_history
     (team_id, channel_id, thread_ts, user_id, question, sql, row_count, answer, model,
-     tokens_in, tokens_cached, tokens_out, cost_usd, latency_ms, turns, status, error, verified_id)
-VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''), $7, NULLIF($8, ''), $9, $10, $11, $12, $13, $14, $15, $16, NULLIF($17, ''), NULLIF($18, ''))
+     tokens_in, tokens_cached, tokens_out, cost_usd, latency_ms, turns, status, error, data_role, verified_id)
+VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''), $7, NULLIF($8, ''), $9, $10, $11, $12, $13, $14, $15, $16, NULLIF($17, ''), NULLIF($18, ''), NULLIF($19, ''))
 RETURNING id, created_at`
 
 // Record writes one question's row and returns its id.
@@ -88,7 +90,7 @@ func (s *Store) Record(ctx context.Context, e Entry) (int64, error) {
 	}
 	err := s.pool.QueryRow(ctx, insertSQL,
 		c.TeamID, c.ChannelID, c.ThreadTS, c.UserID, e.Question, e.SQL, rowCount, e.Answer, e.Model,
-		e.TokensIn, e.TokensCached, e.TokensOut, e.CostUSD, e.Latency.Milliseconds(), e.Turns, string(e.Status), e.Error,
+		e.TokensIn, e.TokensCached, e.TokensOut, e.CostUSD, e.Latency.Milliseconds(), e.Turns, string(e.Status), e.Error, e.DataRole,
 		e.VerifiedID,
 	).Scan(&e.ID, &e.CreatedAt)
 	if err != nil {
@@ -99,7 +101,7 @@ func (s *Store) Record(ctx context.Context, e Entry) (int64, error) {
 
 const selectColumns = `id, created_at, team_id, channel_id, thread_ts, user_id, question, coalesce(sql, ''),
     coalesce(row_count, 0), coalesce(answer, ''), model, tokens_in, tokens_cached, tokens_out,
-    cost_usd::float8, latency_ms, turns, status, coalesce(error, '')`
+    cost_usd::float8, latency_ms, turns, status, coalesce(error, ''), coalesce(data_role, '')`
 
 // Recent returns up to limit earlier questions of the conversation,
 // oldest first.
@@ -141,6 +143,23 @@ func (s *Store) LatestAnswered(ctx context.Context, c Conversation) (Entry, erro
 	return e, nil
 }
 
+// ThreadRole returns the data role of the conversation's first question
+// that recorded one, or "" when none did: a thread keeps that role.
+func (s *Store) ThreadRole(ctx context.Context, c Conversation) (string, error) {
+	var role string
+	err := s.pool.QueryRow(ctx, `
+		SELECT data_role FROM analytics_bot.query_history
+		WHERE team_id = $1 AND channel_id = $2 AND thread_ts = $3 AND data_role IS NOT NULL
+		ORDER BY id LIMIT 1`, c.TeamID, c.ChannelID, c.ThreadTS).Scan(&role)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read the thread's data role: %w", err)
+	}
+	return role, nil
+}
+
 // Purge deletes rows older than cutoff and returns how many went.
 func (s *Store) Purge(ctx context.Context, cutoff time.Time) (int64, error) {
 	tag, err := s.pool.Exec(ctx, "DELETE FROM analytics_bot.query_history WHERE created_at < $1", cutoff)
@@ -157,7 +176,7 @@ func scanEntry(row pgx.CollectableRow) (Entry, error) {
 	c := &e.Conversation
 	err := row.Scan(&e.ID, &e.CreatedAt, &c.TeamID, &c.ChannelID, &c.ThreadTS, &c.UserID, &e.Question, &e.SQL,
 		&e.RowCount, &e.Answer, &e.Model, &e.TokensIn, &e.TokensCached, &e.TokensOut, &e.CostUSD, &latencyMS,
-		&e.Turns, &status, &e.Error)
+		&e.Turns, &status, &e.Error, &e.DataRole)
 	e.Latency = time.Duration(latencyMS) * time.Millisecond
 	e.Status = Status(status)
 	return e, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -19,7 +20,10 @@ var DefaultSchemas = []string{"public"}
 // schema or in a schema no longer listed. It never grants or revokes
 // anything for PUBLIC or another role; where PUBLIC itself may create
 // objects, it logs the statements a DBA may run.
-func grantReadAccess(ctx context.Context, conn *pgx.Conn, roleName string, schemas []string, log *slog.Logger) error {
+//
+// When tables is set (schema.table names, a data role's allowlist), SELECT
+// is granted on those alone and new tables get no default privileges.
+func grantReadAccess(ctx context.Context, conn *pgx.Conn, roleName string, schemas, tables []string, log *slog.Logger) error {
 	if len(schemas) == 0 {
 		schemas = DefaultSchemas
 	}
@@ -68,11 +72,22 @@ func grantReadAccess(ctx context.Context, conn *pgx.Conn, roleName string, schem
 		statements = append(statements,
 			"REVOKE CREATE ON SCHEMA "+ident+" FROM "+role,
 			"GRANT USAGE ON SCHEMA "+ident+" TO "+role)
-		tables, err := tableGrants(ctx, conn, s, role, log)
+		if len(tables) > 0 {
+			listed, err := allowlistGrants(ctx, conn, s, tables, role, log)
+			if err != nil {
+				return err
+			}
+			statements = append(statements, listed...)
+			statements = append(statements,
+				"ALTER DEFAULT PRIVILEGES IN SCHEMA "+ident+" REVOKE ALL ON TABLES FROM "+role,
+				"REVOKE ALL ON ALL SEQUENCES IN SCHEMA "+ident+" FROM "+role)
+			continue
+		}
+		grants, err := tableGrants(ctx, conn, s, role, log)
 		if err != nil {
 			return err
 		}
-		statements = append(statements, tables...)
+		statements = append(statements, grants...)
 		statements = append(statements,
 			"ALTER DEFAULT PRIVILEGES IN SCHEMA "+ident+" GRANT SELECT ON TABLES TO "+role,
 			"REVOKE ALL ON ALL SEQUENCES IN SCHEMA "+ident+" FROM "+role)
@@ -141,6 +156,39 @@ func tableGrants(ctx context.Context, conn *pgx.Conn, schema, role string, log *
 		out = append(out,
 			"REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON "+t+" FROM "+role,
 			"GRANT SELECT ON "+t+" TO "+role)
+	}
+	return out, nil
+}
+
+// allowlistGrants returns the statements that leave the role SELECT on
+// the allowlisted tables of schema and on nothing else there. A listed
+// table that does not exist is logged and skipped.
+func allowlistGrants(ctx context.Context, conn *pgx.Conn, schema string, tables []string, role string, log *slog.Logger) ([]string, error) {
+	var names []string
+	for _, t := range tables {
+		if s, name, ok := strings.Cut(t, "."); ok && s == schema {
+			names = append(names, name)
+		}
+	}
+	rows, err := conn.Query(ctx, `
+		SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = $1 AND c.relname = ANY($2) AND c.relkind IN ('r', 'v', 'm', 'f', 'p')`, schema, names)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: find allowlisted tables of schema %s: %w", schema, err)
+	}
+	found, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("migrate: find allowlisted tables of schema %s: %w", schema, err)
+	}
+	ident := pgx.Identifier{schema}.Sanitize()
+	out := []string{"REVOKE ALL ON ALL TABLES IN SCHEMA " + ident + " FROM " + role}
+	for _, name := range names {
+		if !slices.Contains(found, name) {
+			log.WarnContext(ctx, "the access file lists a table that does not exist; nothing granted on it",
+				slog.String("table", schema+"."+name))
+			continue
+		}
+		out = append(out, "GRANT SELECT ON "+pgx.Identifier{schema, name}.Sanitize()+" TO "+role)
 	}
 	return out, nil
 }

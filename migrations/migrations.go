@@ -44,6 +44,12 @@ type Options struct {
 	// Schemas are the schemas whose tables and views the read-only role
 	// may read (ANALYTICS_SCHEMAS); empty means public.
 	Schemas []string
+	// Tables, when set, narrows SELECT to these schema.table names within
+	// Schemas; new tables then get no default privileges.
+	Tables []string
+	// DataRoles are the access file's login roles, each set up like the
+	// read-only role with its own schemas and tables (ACCESS_FILE).
+	DataRoles []DataRole
 	// Logger receives progress and skipped hardening steps.
 	Logger *slog.Logger
 }
@@ -63,6 +69,8 @@ type Result struct {
 	// the read-only role and revocations of dangerous functions that a
 	// DBA should run.
 	ForDBA []string
+	// DataRoles says, per data role, what it can read after the run.
+	DataRoles []DataRoleResult
 }
 
 // Migrate applies every pending migration in order, each once, then
@@ -102,6 +110,9 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Result, er
 		return nil, err
 	}
 	if res.ForDBA, err = harden(ctx, conn.Conn(), opts.ReadonlyUser, opts.Logger); err != nil {
+		return nil, err
+	}
+	if res.DataRoles, err = setupDataRoles(ctx, conn.Conn(), opts, res); err != nil {
 		return nil, err
 	}
 	res.Applied = applied

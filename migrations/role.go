@@ -95,7 +95,7 @@ func setupReadonlyRole(ctx context.Context, conn *pgx.Conn, opts Options) (*Resu
 	if err := revokeMemberships(ctx, conn, opts.ReadonlyUser, log); err != nil {
 		return nil, err
 	}
-	if err := grantReadAccess(ctx, conn, opts.ReadonlyUser, opts.Schemas, log); err != nil {
+	if err := grantReadAccess(ctx, conn, opts.ReadonlyUser, opts.Schemas, opts.Tables, log); err != nil {
 		return nil, err
 	}
 	res.Readable, err = ReadableBy(ctx, conn, opts.ReadonlyUser)

@@ -43,7 +43,8 @@ func (w *deliveryWorker) Work(ctx context.Context, job *river.Job[DeliveryArgs])
 func (w *deliveryWorker) Timeout(*river.Job[DeliveryArgs]) time.Duration { return 2 * time.Minute }
 
 // deliver runs one slot of one schedule, once: the frozen SQL as the
-// read-only role, the condition, the post, the records.
+// read-only role (with ACCESS_FILE, the channel's data role), the
+// condition, the post, the records.
 func (s *Service) deliver(ctx context.Context, a DeliveryArgs) error {
 	sch, err := s.store.Get(ctx, a.ScheduleID)
 	if errors.Is(err, ErrNotFound) {
@@ -61,7 +62,14 @@ func (s *Service) deliver(ctx context.Context, a DeliveryArgs) error {
 	}
 	d := Delivery{ScheduleID: sch.ID, Slot: a.Slot, Late: a.Late, HistoryID: recorded}
 
-	res, err := s.db.Query(ctx, sch.SQL)
+	db, role, refused, err := s.querier(ctx, sch)
+	switch {
+	case err != nil:
+		return err
+	case refused != "":
+		return s.failed(ctx, sch, d, refused)
+	}
+	res, err := db.Query(ctx, sch.SQL)
 	var sqlErr *readonly.SQLError
 	switch {
 	case errors.As(err, &sqlErr):
@@ -83,7 +91,7 @@ func (s *Service) deliver(ctx context.Context, a DeliveryArgs) error {
 		d.Status, entryStatus = StatusPosted, history.StatusDelivered
 	}
 	if d.HistoryID == 0 {
-		if d.HistoryID, err = s.record(ctx, sch, history.Entry{SQL: sch.SQL, RowCount: d.RowCount, Latency: res.Duration, Status: entryStatus}); err != nil {
+		if d.HistoryID, err = s.record(ctx, sch, history.Entry{SQL: sch.SQL, RowCount: d.RowCount, Latency: res.Duration, Status: entryStatus, DataRole: role}); err != nil {
 			return err
 		}
 		if err := s.store.recorded(ctx, sch.ID, d.Slot, d.HistoryID); err != nil {

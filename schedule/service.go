@@ -66,6 +66,9 @@ type Options struct {
 	// Allowed says whether a user may create a schedule posting in a
 	// channel (ALLOWED_CHANNELS, ALLOWED_USERS); nil allows everyone.
 	Allowed func(channelID, userID string) bool
+	// Roles, when set (ACCESS_FILE), runs each delivery as the data role
+	// of its channel instead of DB's role.
+	Roles DataRoles
 	// Charts posts a chart under a delivery that is a trend or comparison.
 	Charts bool
 	// PlanInterval is how often the planner looks for due slots (1 s).
@@ -117,6 +120,7 @@ func (o Options) validate() error {
 type Service struct {
 	store   *Store
 	db      Querier
+	roles   DataRoles
 	history interface {
 		Recorder
 		HistoryReader
@@ -148,7 +152,7 @@ func New(opts Options) (*Service, error) {
 		return nil, fmt.Errorf("schedule: %w", err)
 	}
 	s := &Service{
-		store: NewStore(opts.Pool), db: opts.DB, history: opts.History, slack: opts.Slack, clock: opts.Clock,
+		store: NewStore(opts.Pool), db: opts.DB, roles: opts.Roles, history: opts.History, slack: opts.Slack, clock: opts.Clock,
 		log: opts.Logger, charts: opts.Charts, perChannel: opts.PerChannel, curators: slices.Clone(opts.Curators),
 		allowed: opts.Allowed, agent: opts.Agent, inserter: inserter,
 	}

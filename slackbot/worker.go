@@ -53,7 +53,10 @@ type WorkerOptions struct {
 	// Catalog suggests prompts in new assistant threads; nil suggests none.
 	Catalog Catalog
 	// Exporter runs "export csv" (the read-only role's COPY).
-	Exporter       tools.Exporter
+	Exporter tools.Exporter
+	// Access chooses each conversation's data role (ACCESS_FILE); nil runs
+	// everything with Agent and Exporter.
+	Access         Access
 	ExportMaxRows  int
 	ExportMaxBytes int64
 	// Render renders answers: which links stay links, native charts.
@@ -162,9 +165,16 @@ func (w *Worker) do(ctx context.Context, work Work) error {
 }
 
 func (w *Worker) answer(ctx context.Context, work Work, rep reply) error {
+	sc, err := w.scope(ctx, work)
+	if err != nil {
+		return err
+	}
+	if !sc.Allowed {
+		return w.refuseRole(ctx, work, sc.Role)
+	}
 	st, placeholder, err := w.openReply(ctx, &work, rep)
 	if errors.Is(err, errViaResponseURL) {
-		return w.answerViaResponseURL(ctx, work)
+		return w.answerViaResponseURL(ctx, work, sc.Agent)
 	}
 	if err != nil {
 		return err
@@ -175,7 +185,7 @@ func (w *Worker) answer(ctx context.Context, work Work, rep reply) error {
 	if st != nil {
 		runCtx = agent.WithSteps(ctx, st.step)
 	}
-	ans, runErr := w.opts.Agent.Run(runCtx, work.Text, work.Conversation())
+	ans, runErr := sc.Agent.Run(runCtx, work.Text, work.Conversation())
 	if runErr != nil && ctx.Err() != nil {
 		if st != nil {
 			st.abandon() // the retry takes the stream over
@@ -362,8 +372,15 @@ func (w *Worker) exportCSV(ctx context.Context, work Work) error {
 	case err != nil:
 		return err
 	}
+	sc, err := w.scope(ctx, work)
+	if err != nil {
+		return err
+	}
+	if !sc.Allowed {
+		return w.refuseRole(ctx, work, sc.Role)
+	}
 	export := &tools.Export{
-		DB: w.opts.Exporter, MaxRows: w.opts.ExportMaxRows, MaxBytes: w.opts.ExportMaxBytes, Logger: w.opts.Logger,
+		DB: sc.Exporter, MaxRows: w.opts.ExportMaxRows, MaxBytes: w.opts.ExportMaxBytes, Logger: w.opts.Logger,
 		Files: FileSender{API: w.opts.Slack, ChannelID: work.ChannelID, ThreadTS: work.ThreadTS},
 	}
 	_, err = export.Run(ctx, e.SQL)
@@ -478,9 +495,9 @@ func msgOptions(msg slackmsg.Message, threadTS string) []slack.MsgOption {
 // answerViaResponseURL answers a slash command typed where the bot may not
 // post (a channel it has not joined, a DM between two people) through the
 // command's response_url, so the person still gets the answer.
-func (w *Worker) answerViaResponseURL(ctx context.Context, work Work) error {
+func (w *Worker) answerViaResponseURL(ctx context.Context, work Work, answerer Answerer) error {
 	work.ThreadTS = work.Key // its own conversation: there is no thread to follow up in
-	ans, runErr := w.opts.Agent.Run(ctx, work.Text, work.Conversation())
+	ans, runErr := answerer.Run(ctx, work.Text, work.Conversation())
 	if runErr != nil && ctx.Err() != nil {
 		return runErr
 	}

@@ -231,6 +231,9 @@ func footer(ans *agent.Answer, s *shape, dropped bool) string {
 	if ans.NoModel {
 		parts = append(parts, "no model call")
 	}
+	if ans.DataRole != "" {
+		parts = append(parts, "data role "+ans.DataRole)
+	}
 	if more {
 		parts = append(parts, "say *export csv* for everything")
 	}

@@ -123,6 +123,13 @@ func Refusal() Message {
 	return simple("Sorry, I can't answer questions here: this channel or user is not on my allowlist. Ask the team that runs me to add it.")
 }
 
+// RoleRefusal tells an asker that what this channel's answers may show
+// (data role role) is more than they may see, and where to ask instead.
+func RoleRefusal(role string) Message {
+	return simple("I can't answer you here: answers in this channel come from the data role " + role +
+		", which your access does not include. Ask me in a direct message, where your own access applies.")
+}
+
 // Queued tells a user that their question waits because they already
 // have inFlight questions being worked on.
 func Queued(inFlight int) Message {

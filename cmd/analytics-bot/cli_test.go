@@ -295,6 +295,25 @@ func TestCLIAskThreadContinuesTheConversation(t *testing.T) {
 	}
 }
 
+// TestCLIMigrateNamesAnAnalyticsSchemaThatDoesNotExist: a mistyped
+// schema in ANALYTICS_SCHEMAS is said, not silently skipped.
+func TestCLIMigrateNamesAnAnalyticsSchemaThatDoesNotExist(t *testing.T) {
+	t.Parallel()
+	db := pgtest.New(t)
+	env := db.Env()
+	env["ANALYTICS_SCHEMAS"] = "public,no_such_schema"
+	r := runCLI(t, env, "migrate")
+	if r.code != 0 {
+		t.Fatalf("migrate: exit %d: %v\n%s", r.code, r.err, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "ANALYTICS_SCHEMAS names schema no_such_schema, which does not exist") {
+		t.Errorf("migrate did not name the missing schema:\n%s", r.stdout)
+	}
+	if strings.Contains(r.stdout, "names schema public") {
+		t.Errorf("migrate named an existing schema as missing:\n%s", r.stdout)
+	}
+}
+
 func TestCLIMigrateThenDemoDataTwice(t *testing.T) {
 	t.Parallel()
 	db := pgtest.New(t)

@@ -50,6 +50,7 @@ func commands() []command {
 		{"prompt", "print what the model would receive for a question", runPrompt},
 		{"eval", "score the golden questions (evals/) against the configured model", runEval},
 		{"knowledge", "check the knowledge files (check) or write approved verified queries as YAML (export)", runKnowledge},
+		{"access", "check ACCESS_FILE and print what each data role can read (check)", runAccess},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/slack-go/slack"
+
 	"github.com/analytics-bot/analytics-bot/agent"
 	"github.com/analytics-bot/analytics-bot/config"
 	"github.com/analytics-bot/analytics-bot/history"
@@ -21,6 +23,8 @@ system prompt with the schema chosen for it, the context, the thread's earlier
 turns) with their o200k_base token counts, without calling the model.`)
 	asJSON := fs.Bool("json", false, "print one JSON object: messages, tokens, tables, verified, glossary")
 	thread := fs.String("thread", "", "include the earlier turns of this conversation (as printed by ask)")
+	channel := fs.String("channel", "", "with ACCESS_FILE: the Slack channel (C…, or D… for a direct message) the question is asked in")
+	user := fs.String("user", "", "with ACCESS_FILE: the Slack user (U…) who asks")
 	positional, helped, err := parseInterspersed(fs, e, args)
 	if helped || err != nil {
 		return err
@@ -33,14 +37,42 @@ turns) with their o200k_base token counts, without calling the model.`)
 	if err != nil {
 		return err
 	}
-	s, err := newStack(ctx, cfg, log, stackOptions{})
+	if (*channel != "" || *user != "") && cfg.AccessFile == "" {
+		return &config.Error{Variable: "ACCESS_FILE", Problem: "is not set: --channel and --user choose a data role from the access file"}
+	}
+	var groups *slack.Client
+	if cfg.SlackBotToken != "" {
+		groups = slack.New(cfg.SlackBotToken, slack.OptionAPIURL(cfg.SlackAPIURL))
+	}
+	s, err := newStack(ctx, cfg, log, stackOptions{slack: groups})
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 
 	conv := history.Conversation{TeamID: "cli", ChannelID: "cli", ThreadTS: *thread, UserID: userName(e)}
-	p, err := s.agent.Prompt(ctx, question, conv)
+	if *channel != "" {
+		conv.ChannelID = *channel
+	}
+	if *user != "" {
+		conv.UserID = *user
+	}
+	ag := s.agent
+	if s.roles != nil {
+		sc, err := s.roles.Scope(ctx, conv)
+		if err != nil {
+			return err
+		}
+		if !sc.Allowed {
+			return fmt.Errorf("user %s may not see what channel %s's data role %s reads: the bot would answer with a note suggesting a direct message", conv.UserID, conv.ChannelID, sc.Role)
+		}
+		rs, err := s.roles.scope(ctx, sc.Role)
+		if err != nil {
+			return err
+		}
+		ag = rs.agent
+	}
+	p, err := ag.Prompt(ctx, question, conv)
 	if err != nil {
 		return fmt.Errorf("build the prompt: %w", err)
 	}
@@ -73,5 +105,8 @@ func printPrompt(w io.Writer, p *agent.Prompt) {
 	}
 	fmt.Fprintf(w, "schema: %d table(s) in full, %d by name only\n", full, named)
 	fmt.Fprintf(w, "retrieved: %d verified quer(ies), %d glossary term(s)\n", len(p.Verified), len(p.Glossary))
+	if p.DataRole != "" {
+		fmt.Fprintf(w, "data role: %s\n", p.DataRole)
+	}
 	fmt.Fprintf(w, "total: %d tokens (o200k_base, with %d messages' overhead)\n", p.Tokens, len(p.Messages))
 }

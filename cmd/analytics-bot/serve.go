@@ -105,6 +105,7 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 	}()
 	s.stack, err = newStack(ctx, cfg, log, stackOptions{
 		maxConns: config.PoolConns,
+		slack:    api,
 		tracer:   tel.TracerProvider(),
 		meter:    tel.MeterProvider(),
 		files: func(conv history.Conversation) tools.FileSender {
@@ -148,11 +149,15 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 			Curators: cfg.Curators, Knowledge: s.knowledge, DownVotes: s.history,
 		},
 	}
+	if s.roles != nil {
+		measure := func(a slackbot.Answerer) slackbot.Answerer { return newMeasuredAgent(a, cfg, tel, metrics, log) }
+		queueOpts.Worker.Access = measuredAccess{next: s.roles, measure: measure}
+	}
 	if cfg.Schedules {
 		s.schedules, err = schedule.New(schedule.Options{
 			Pool: s.owner, DB: s.db, History: s.history, Agent: s.agent, Slack: api,
 			PerChannel: cfg.SchedulesPerChannel, Curators: cfg.Curators, Allowed: allow.Allows,
-			Charts: cfg.Charts, Logger: log,
+			Charts: cfg.Charts, Logger: log, Roles: scheduleRoles(s.roles),
 		})
 		if err != nil {
 			return nil, err
@@ -186,6 +191,9 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 	}
 	if err := logReadable(ctx, s.stack); err != nil {
 		return nil, err
+	}
+	if s.roles != nil {
+		s.roles.logStatus(ctx)
 	}
 	log.InfoContext(ctx, "serving", slog.String("addr", s.listener.Addr().String()), slog.String("role", role),
 		slog.Int("workers", workers), slog.String("bot_user", s.self.UserID), slog.Duration("startup", time.Since(start)))
@@ -229,6 +237,9 @@ func (s *server) readyDetail(ctx context.Context) string {
 	lines := readable.String()
 	if err != nil {
 		lines = "readable tables: could not check (" + err.Error() + ")"
+	}
+	if s.roles != nil {
+		lines += "\n" + s.roles.statusLines(ctx)
 	}
 	fns, err := migrations.StillCallable(ctx, s.owner, s.cfg.ReadonlyUser)
 	switch {

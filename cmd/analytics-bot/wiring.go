@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/slack-go/slack"
 	"github.com/tmc/langchaingo/llms"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
@@ -43,9 +44,16 @@ type stack struct {
 	knowledge *knowledge.Store
 	loader    *knowledge.Loader
 	agent     *agent.Agent
+	// newAgent builds an agent whose SQL runs in one role's scope.
+	newAgent func(roleScope) (*agent.Agent, error)
+	// roles are the access file's data roles; nil without ACCESS_FILE.
+	roles *dataRoles
 }
 
 func (s *stack) Close() {
+	if s.roles != nil {
+		s.roles.Close()
+	}
 	if s.readonly != nil {
 		s.readonly.Close()
 	}
@@ -73,6 +81,9 @@ type stackOptions struct {
 	// nil leaves them bare.
 	tracer trace.TracerProvider
 	meter  metric.MeterProvider
+	// slack resolves user groups of the access file's rules; nil where
+	// there is no Slack (ask, prompt without groups).
+	slack *slack.Client
 }
 
 // logReadable logs what the read-only role can read where model-written
@@ -177,31 +188,40 @@ func newStack(ctx context.Context, cfg *config.Config, log *slog.Logger, opts st
 			},
 		})
 	}
-	deps := tools.Deps{
-		Catalog: s.catalog, DB: s.db, Exporter: s.db, History: s.history,
-		ExportMaxRows: cfg.ExportMaxRows, ExportMaxBytes: cfg.ExportMaxBytes, MaxExports: cfg.MaxExportsPerQuestion,
-		Logger: log,
-	}
-	s.agent, err = agent.New(agent.Options{
-		Model: model, ModelName: modelName, Prompts: s.prompts, Catalog: s.catalog, Knowledge: know,
-		Memory: s.history, Recorder: s.history, Prices: prices, BotName: cfg.ProjectName, Logger: log,
-		MaxToolCallsPerTurn: cfg.MaxToolCallsPerTurn,
-		Tools: func(conv history.Conversation) []tools.Tool {
-			d := deps
-			if opts.files != nil {
-				d.Files = opts.files(conv)
-			}
-			set := tools.NewSet(d, conv).Tools()
-			if opts.tracer != nil {
-				for i, t := range set {
-					set[i] = telemetry.TraceTool(t, opts.tracer, opts.meter)
+	s.newAgent = func(sc roleScope) (*agent.Agent, error) {
+		deps := tools.Deps{
+			Catalog: sc.catalog, DB: sc.db, Exporter: sc.db, History: s.history,
+			ExportMaxRows: cfg.ExportMaxRows, ExportMaxBytes: cfg.ExportMaxBytes, MaxExports: cfg.MaxExportsPerQuestion,
+			Logger: log,
+		}
+		return agent.New(agent.Options{
+			Model: model, ModelName: modelName, Prompts: s.prompts, Catalog: sc.catalog, Knowledge: sc.knowledge,
+			Memory: s.history, Recorder: s.history, Prices: prices, BotName: cfg.ProjectName, Logger: log,
+			MaxToolCallsPerTurn: cfg.MaxToolCallsPerTurn,
+			DataRole:            sc.role, NamedRole: sc.role != cfg.ReadonlyUser,
+			Tools: func(conv history.Conversation) []tools.Tool {
+				d := deps
+				if opts.files != nil {
+					d.Files = opts.files(conv)
 				}
-			}
-			return set
-		},
-	})
+				set := tools.NewSet(d, conv).Tools()
+				if opts.tracer != nil {
+					for i, t := range set {
+						set[i] = telemetry.TraceTool(t, opts.tracer, opts.meter)
+					}
+				}
+				return set
+			},
+		})
+	}
+	s.agent, err = s.newAgent(roleScope{role: cfg.ReadonlyUser, db: s.db, catalog: s.catalog, knowledge: know})
 	if err != nil {
 		return nil, fmt.Errorf("build agent: %w", err)
+	}
+	if cfg.AccessFile != "" {
+		if s.roles, err = newDataRoles(ctx, s, opts.slack, append([]func(*pgxpool.Config){readonly.ConfigurePool}, traceSQL)...); err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
 }
