@@ -291,3 +291,22 @@ func splitLine(s string) (int, string) {
 	}
 	return 0, s
 }
+
+// Unaskable lists the channel rules whose role no user or user-group rule
+// allows: in those channels every asker gets the refusal note.
+func (f *File) Unaskable() []Problem {
+	allowed := map[string]bool{f.Default: true}
+	for _, r := range f.Rules {
+		if len(r.Users)+len(r.Usergroups) > 0 {
+			allowed[r.Role] = true
+		}
+	}
+	var out []Problem
+	for _, r := range f.Rules {
+		if len(r.Channels) > 0 && !allowed[r.Role] {
+			out = append(out, Problem{Line: r.Line, Message: fmt.Sprintf("channel(s) %s map to role %q, which no users or usergroups rule allows: nobody can ask there",
+				strings.Join(r.Channels, ", "), r.Role)})
+		}
+	}
+	return out
+}

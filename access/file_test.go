@@ -60,3 +60,16 @@ func TestParseAGoodFile(t *testing.T) {
 		t.Errorf("third rule on line %d, want 12", f.Rules[2].Line)
 	}
 }
+
+func TestUnaskableChannels(t *testing.T) {
+	t.Parallel()
+	file := "roles:\n  - name: eu\n    schemas: [public]\n  - name: fin\n    schemas: [public]\nrules:\n  - channels: [CEU]\n    role: eu\n  - channels: [CFIN]\n    role: fin\n  - users: [U1]\n    role: fin\n  - channels: [CGEN]\n    role: readonly\n"
+	f, err := access.Parse("access.yaml", []byte(file), "readonly", "owner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := f.Unaskable()
+	if len(got) != 1 || got[0].Line != 7 || !strings.Contains(got[0].Message, "CEU") {
+		t.Errorf("unaskable = %+v, want only CEU's rule on line 7", got)
+	}
+}

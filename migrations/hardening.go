@@ -44,6 +44,10 @@ func harden(ctx context.Context, conn *pgx.Conn, roleName string, log *slog.Logg
 	for _, stmt := range []string{
 		"ALTER ROLE " + role + " SET temp_file_limit = '" + readonlyTempFileLimit + "'",
 		"ALTER ROLE " + role + " SET work_mem = '" + readonlyWorkMem + "'",
+		// The role's sessions do not report what they run, so no other
+		// session, another question's included, can read a question's SQL
+		// in pg_stat_activity. Only a superuser may set it (and lift it).
+		"ALTER ROLE " + role + " SET track_activities = off",
 	} {
 		err := retryConcurrent(ctx, func() error { _, err := conn.Exec(ctx, stmt); return err })
 		switch {

@@ -82,7 +82,10 @@ func (r *Cluster) CatchUp(tb testing.TB, primary *Cluster) {
 	}
 	defer p.Close(ctx)
 	var lsn string
-	if err := p.QueryRow(ctx, "SELECT pg_current_wal_lsn()::text").Scan(&lsn); err != nil {
+	// The insert position, not pg_current_wal_lsn(): with synchronous_commit
+	// off a commit may still sit in the WAL buffers, before the write
+	// position, and the replica would look caught up without it.
+	if err := p.QueryRow(ctx, "SELECT pg_current_wal_insert_lsn()::text").Scan(&lsn); err != nil {
 		tb.Fatalf("pgtest: primary WAL position: %v", err)
 	}
 	s, err := pgx.Connect(ctx, r.dsn("postgres", "", "postgres"))

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -350,6 +352,19 @@ func TestAccessPromptOfTheRestrictedRoleOmitsUnreadableTables(t *testing.T) {
 	}
 	if r := runCLI(t, b.env, "prompt", "revenue?", "--channel", euChannel, "--user", outsider); r.code == 0 {
 		t.Errorf("prompt as an asker not allowed the channel's role succeeded: %s", r.stdout)
+	}
+
+	// /readyz lists each data role and whether it connects.
+	resp, err := http.Get(b.url + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, role := range []string{pgtest.ReadonlyUser, b.eu, b.fin} {
+		if !strings.Contains(string(body), "data role "+role+": connects") {
+			t.Errorf("/readyz does not say data role %s connects:\n%s", role, body)
+		}
 	}
 
 	// access check on the good file: each role, the default first, with

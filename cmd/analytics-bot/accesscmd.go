@@ -91,6 +91,9 @@ func printRoles(ctx context.Context, w io.Writer, f *access.File, readable func(
 		}
 	}
 	fmt.Fprintf(w, "%s: %d data role(s), %d rule(s), default %s\n", "access file", len(f.Roles), len(f.Rules), f.Default)
+	for _, p := range f.Unaskable() {
+		fmt.Fprintf(w, "warning: line %d: %s\n", p.Line, p.Message)
+	}
 	if len(bad) > 0 {
 		return fmt.Errorf("access check: role(s) %s can read nothing yet: run 'analytics-bot migrate' with ACCESS_FILE set, and check their schemas", strings.Join(bad, ", "))
 	}
