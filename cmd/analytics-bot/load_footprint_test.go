@@ -31,6 +31,12 @@ func BenchmarkServeFootprint(b *testing.B) {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
 	bot := newTestBot(quietTB{TB: b, logs: &logTally{}}, botOptions{noStart: true})
+	// FOOTPRINT_BOT_ENV="GOGC=50,GOMEMLIMIT=20MiB" varies serve's runtime for experiments.
+	for _, kv := range strings.Split(os.Getenv("FOOTPRINT_BOT_ENV"), ",") {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			bot.env[k] = v
+		}
+	}
 
 	var ready time.Duration
 	var mem procMemory
