@@ -36,11 +36,18 @@ func runFire(ctx context.Context, args []string, stdout io.Writer) error {
 	clients := fs.Int("clients", 32, "concurrent clients")
 	batch := fs.Int("batch", 0, "number that makes this run's event ids and timestamps unique")
 	team := fs.String("team", "T0001", "team_id of the events")
+	users := fs.Int("users", 0, "distinct users the events come from, in turn; 0: a user of its own for every event of the run (1: one person's flood, which MAX_QUESTIONS_PER_USER holds back)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *url == "" || *secret == "" {
 		return fmt.Errorf("fire: --url and --secret are required")
+	}
+	if *users < 0 {
+		return fmt.Errorf("fire: --users must not be negative")
+	}
+	if *users == 0 {
+		*users = *events
 	}
 	bodies := make([][]byte, *events)
 	for i := range bodies {
@@ -48,7 +55,7 @@ func runFire(ctx context.Context, args []string, stdout io.Writer) error {
 		body, err := json.Marshal(map[string]any{
 			"token": "legacy", "team_id": *team, "api_app_id": "A1", "type": "event_callback",
 			"event_id": fmt.Sprintf("EvL%d_%d", *batch, i), "event_time": time.Now().Unix(),
-			"event": map[string]any{"type": "app_mention", "user": "U123", "channel": "C100", "ts": ts, "event_ts": ts,
+			"event": map[string]any{"type": "app_mention", "user": fmt.Sprintf("U%dX%05d", *batch, i%*users), "channel": "C100", "ts": ts, "event_ts": ts,
 				"text": fmt.Sprintf("<@UBOT> [load %d/%d] what was DAU by platform yesterday?", *batch, i)},
 		})
 		if err != nil {
