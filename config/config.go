@@ -66,7 +66,9 @@ type Config struct {
 	// links in Slack; every other link shows its address as code.
 	AllowedLinkHosts []string
 	Charts           bool
-	Workers          int
+	// Workers is how many questions one instance works on at once
+	// (WORKERS); unset, it is DefaultWorkers.
+	Workers int
 
 	// KnowledgeDir is a folder with verified.yaml and glossary.yaml; empty
 	// uses the demo knowledge built into the binary.

@@ -78,7 +78,7 @@ func TestDefaultsWithEmptyEnvironment(t *testing.T) {
 		{"ALLOWED_CHANNELS", len(cfg.AllowedChannels), 0},
 		{"ALLOWED_USERS", len(cfg.AllowedUsers), 0},
 		{"CHARTS", cfg.Charts, true},
-		{"WORKERS", cfg.Workers, 100},
+		{"WORKERS", cfg.Workers, config.DefaultWorkers()},
 		{"CURATORS", len(cfg.Curators), 0},
 		{"SCHEDULES", cfg.Schedules, true},
 		{"SCHEDULES_PER_CHANNEL", cfg.SchedulesPerChannel, 20},

@@ -79,7 +79,7 @@ var settings = []setting{
 	{"ALLOW_EXTERNAL_USERS", "false", func(c *Config, v string) (err error) { c.AllowExternalUsers, err = parseBool(v); return }},
 	{"ALLOWED_LINK_HOSTS", "", func(c *Config, v string) error { c.AllowedLinkHosts = parseList(v); return nil }},
 	{"CHARTS", "true", func(c *Config, v string) (err error) { c.Charts, err = parseBool(v); return }},
-	{"WORKERS", "100", func(c *Config, v string) (err error) { c.Workers, err = parseNonNegative(v); return }},
+	{"WORKERS", "", func(c *Config, v string) (err error) { c.Workers, err = parseWorkers(v); return }},
 	{"KNOWLEDGE_DIR", "", func(c *Config, v string) error { c.KnowledgeDir = v; return nil }},
 	{"CURATORS", "", func(c *Config, v string) error { c.Curators = parseList(v); return nil }},
 	{"ACCESS_FILE", "", func(c *Config, v string) error { c.AccessFile = v; return nil }},
@@ -235,6 +235,14 @@ func parsePositive(v string) (int, error) {
 		return 0, errors.New("want a positive whole number")
 	}
 	return n, nil
+}
+
+// parseWorkers reads WORKERS; unset (or empty) is DefaultWorkers.
+func parseWorkers(v string) (int, error) {
+	if v == "" {
+		return DefaultWorkers(), nil
+	}
+	return parseNonNegative(v)
 }
 
 func parseNonNegative(v string) (int, error) {

@@ -104,7 +104,7 @@ func newServer(ctx context.Context, e env, role string) (_ *server, err error) {
 		}
 	}()
 	s.stack, err = newStack(ctx, cfg, log, stackOptions{
-		maxConns: 20,
+		maxConns: config.PoolConns,
 		slack:    api,
 		tracer:   tel.TracerProvider(),
 		meter:    tel.MeterProvider(),

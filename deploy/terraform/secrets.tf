@@ -44,7 +44,7 @@ locals {
     ALLOWED_USERS            = length(var.allowed_users) > 0 ? join(",", var.allowed_users) : local.ssm_unset
     ALLOWED_LINK_HOSTS       = length(var.allowed_link_hosts) > 0 ? join(",", var.allowed_link_hosts) : local.ssm_unset
     CHARTS                   = tostring(var.charts)
-    WORKERS                  = tostring(var.workers)
+    WORKERS                  = var.workers == null ? local.ssm_unset : tostring(var.workers)
     EXPORT_MAX_BYTES         = var.export_max_bytes
     MAX_RESULT_BYTES         = var.max_result_bytes
     MAX_TOOL_CALLS_PER_TURN  = tostring(var.max_tool_calls_per_turn)

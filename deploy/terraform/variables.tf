@@ -461,13 +461,13 @@ variable "charts" {
 }
 
 variable "workers" {
-  description = "WORKERS: questions one instance works on at once."
+  description = "WORKERS: questions one instance works on at once. Null (the default) leaves it unset, so the app derives it from its pool sizes (README, 120)."
   type        = number
-  default     = 100
+  default     = null
 
   validation {
-    condition     = var.workers >= 1 && var.workers <= 1000 && floor(var.workers) == var.workers
-    error_message = "workers must be a whole number from 1 to 1000."
+    condition     = var.workers == null ? true : (var.workers >= 1 && var.workers <= 1000 && floor(var.workers) == var.workers)
+    error_message = "workers must be null or a whole number from 1 to 1000."
   }
 }
 
