@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -74,7 +75,7 @@ func (ps Problems) Error() string {
 func Load(path, defaultRole, owner string) (*File, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("read access file: %w", err)
+		return nil, err
 	}
 	return Parse(path, data, defaultRole, owner)
 }
@@ -97,8 +98,18 @@ func Parse(name string, data []byte, defaultRole, owner string) (*File, error) {
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
+	var keyProblems Problems
 	if err := dec.Decode(&raw); err != nil && !errors.Is(err, io.EOF) {
-		return nil, Problems{yamlProblem(name, err)}
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			return nil, Problems{yamlProblem(name, err)}
+		}
+		// Unknown keys and misplaced values: the rest of the file was
+		// still read, so its own problems are reported with them.
+		for _, msg := range te.Errors {
+			line, text := splitLine(msg)
+			keyProblems = append(keyProblems, Problem{File: name, Line: line, Message: text})
+		}
 	}
 	// A second pass over the node tree gives each role and rule its line.
 	var doc yaml.Node
@@ -106,7 +117,7 @@ func Parse(name string, data []byte, defaultRole, owner string) (*File, error) {
 	roleLines, ruleLines := entryLines(&doc, "roles"), entryLines(&doc, "rules")
 
 	f := &File{Default: strings.TrimSpace(raw.Default)}
-	p := &checker{file: name}
+	p := &checker{file: name, problems: keyProblems}
 	if f.Default == "" {
 		f.Default = defaultRole
 	}
@@ -134,6 +145,7 @@ func Parse(name string, data []byte, defaultRole, owner string) (*File, error) {
 		f.Rules = append(f.Rules, rule)
 	}
 	if len(p.problems) > 0 {
+		sort.SliceStable(p.problems, func(i, j int) bool { return p.problems[i].Line < p.problems[j].Line })
 		return nil, p.problems
 	}
 	return f, nil
@@ -292,21 +304,18 @@ func splitLine(s string) (int, string) {
 	return 0, s
 }
 
-// Unaskable lists the channel rules whose role no user or user-group rule
-// allows: in those channels every asker gets the refusal note.
-func (f *File) Unaskable() []Problem {
-	allowed := map[string]bool{f.Default: true}
+// Askers says who may use role: the users and user groups that rules with
+// users or user groups name for it, or open when no such rule names it
+// (the default role, a regional channel's role), so everyone may.
+func (f *File) Askers(role string) (users, groups []string, open bool) {
+	if role == f.Default {
+		return nil, nil, true
+	}
 	for _, r := range f.Rules {
-		if len(r.Users)+len(r.Usergroups) > 0 {
-			allowed[r.Role] = true
+		if r.Role == role {
+			users = append(users, r.Users...)
+			groups = append(groups, r.Usergroups...)
 		}
 	}
-	var out []Problem
-	for _, r := range f.Rules {
-		if len(r.Channels) > 0 && !allowed[r.Role] {
-			out = append(out, Problem{Line: r.Line, Message: fmt.Sprintf("channel(s) %s map to role %q, which no users or usergroups rule allows: nobody can ask there",
-				strings.Join(r.Channels, ", "), r.Role)})
-		}
-	}
-	return out
+	return users, groups, len(users)+len(groups) == 0
 }

@@ -23,6 +23,8 @@ func TestParseNamesEveryProblemWithItsLine(t *testing.T) {
 		{"several at once", "roles:\n  - name: eu\n    schemas: []\n  - name: eu\n    schemas: [analytics_bot]\n    tables: [app_metrics]\nrules:\n  - role: eu\ndefault: nobody\n",
 			[]string{`2: role "eu" needs at least one schema`, `4: role "eu" is listed twice (first on line 2)`, `4: role "eu": schema "analytics_bot" is not analytics data`,
 				`4: role "eu": table "app_metrics" must be written schema.table`, "8: a rule needs channels, users or usergroups", `default role "nobody"`}},
+		{"an unknown key and an unknown role, in one run", "roles:\n  - name: eu\n    schemas: [public]\n    scemas: [x]\nrules:\n  - channels: [C1]\n    role: finance\n",
+			[]string{`4: unknown key "scemas"`, `6: rule names role "finance"`}},
 		{"the read-only or owner role as a data role", "roles:\n  - name: readonly\n    schemas: [public]\n  - name: owner\n    schemas: [public]\n",
 			[]string{`2: role "readonly" is POSTGRES_READONLY_USER`, `4: role "owner" is POSTGRES_USER`}},
 	} {
@@ -61,15 +63,23 @@ func TestParseAGoodFile(t *testing.T) {
 	}
 }
 
-func TestUnaskableChannels(t *testing.T) {
+// TestAskers: a role that no rule with users or user groups names is open
+// to everyone (a regional channel's role); one that such rules name is
+// kept to them.
+func TestAskers(t *testing.T) {
 	t.Parallel()
-	file := "roles:\n  - name: eu\n    schemas: [public]\n  - name: fin\n    schemas: [public]\nrules:\n  - channels: [CEU]\n    role: eu\n  - channels: [CFIN]\n    role: fin\n  - users: [U1]\n    role: fin\n  - channels: [CGEN]\n    role: readonly\n"
+	file := "roles:\n  - name: eu\n    schemas: [public]\n  - name: fin\n    schemas: [public]\nrules:\n  - channels: [CEU]\n    role: eu\n  - channels: [CFIN]\n    role: fin\n  - users: [U1]\n    usergroups: [S1]\n    role: fin\n"
 	f, err := access.Parse("access.yaml", []byte(file), "readonly", "owner")
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := f.Unaskable()
-	if len(got) != 1 || got[0].Line != 7 || !strings.Contains(got[0].Message, "CEU") {
-		t.Errorf("unaskable = %+v, want only CEU's rule on line 7", got)
+	if _, _, open := f.Askers("eu"); !open {
+		t.Error("eu, named by a channel rule only, is not open to everyone")
+	}
+	if users, groups, open := f.Askers("fin"); open || len(users) != 1 || len(groups) != 1 {
+		t.Errorf("fin: users %v groups %v open %v; want kept to U1 and S1", users, groups, open)
+	}
+	if _, _, open := f.Askers("readonly"); !open {
+		t.Error("the default role is not open to everyone")
 	}
 }

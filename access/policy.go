@@ -68,11 +68,12 @@ func (p *Policy) Decide(ctx context.Context, a Asker) (Decision, error) {
 	return Decision{Role: role, Allowed: ok, Channel: true}, err
 }
 
-// Allows reports whether user may see what role may read: everyone may
-// use the default role; any other needs a rule that names the user, or a
-// user group of theirs, with that role.
+// Allows reports whether user may see what role may read. A role that no
+// rule with users or user groups names is open to everyone (the default
+// role, or a regional channel's role such as analytics_eu); a role that
+// such rules name is kept to the users they name and their groups' members.
 func (p *Policy) Allows(ctx context.Context, user, role string) (bool, error) {
-	if role == p.file.Default {
+	if _, _, open := p.file.Askers(role); open {
 		return true, nil
 	}
 	for _, r := range p.file.Rules {

@@ -80,6 +80,22 @@ func TestDecide(t *testing.T) {
 	}
 }
 
+// TestDecideOpenChannelRole: a channel's role that no rule with users or
+// user groups names (INTERFACE.md's analytics_eu example) answers every
+// asker in that channel.
+func TestDecideOpenChannelRole(t *testing.T) {
+	t.Parallel()
+	file := "roles:\n  - name: analytics_eu\n    schemas: [public]\nrules:\n  - channels: [C0EUROPE01]\n    role: analytics_eu\n"
+	f, err := access.Parse("access.yaml", []byte(file), "readonly", "owner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := access.NewPolicy(f, nil).Decide(context.Background(), access.Asker{ChannelID: "C0EUROPE01", UserID: "UANYONE"})
+	if err != nil || d.Role != "analytics_eu" || !d.Allowed {
+		t.Errorf("decision %+v (%v), want analytics_eu allowed", d, err)
+	}
+}
+
 func TestDecideFailsClosedWhenAGroupCannotBeRead(t *testing.T) {
 	t.Parallel()
 	p := newPolicy(t, groups{}) // SFIN unknown: Slack answers an error

@@ -27,6 +27,8 @@ const (
 var keptForPublic = map[string]bool{
 	"set_config": true, "pg_sleep": true, "pg_sleep_for": true, "pg_sleep_until": true,
 	"nextval": true, "setval": true, "pg_notify": true,
+	// Settings and sizes tell little and ordinary tools read them.
+	"current_setting": true, "pg_show_all_settings": true, "pg_database_size": true, "pg_tablespace_size": true,
 }
 
 // revocable reports whether migrate takes EXECUTE on the function named

@@ -33,8 +33,9 @@ var deniedFunctions = map[string]bool{
 	"loread": true, "lowrite": true, "pg_import_system_collations": true,
 	// holding a connection
 	"pg_sleep": true, "pg_sleep_for": true, "pg_sleep_until": true,
-	// other databases
-	"dblink": true,
+	// other databases, server settings
+	"dblink": true, "current_setting": true, "pg_show_all_settings": true,
+	"pg_database_size": true, "pg_tablespace_size": true,
 }
 
 // deniedPrefixes are families of functions denied as a whole.
@@ -44,9 +45,32 @@ var deniedPrefixes = []string{
 	"pg_wal_replay_", "pg_backup_", "pg_start_backup", "pg_stop_backup", "dblink_",
 }
 
-// deniedRelations are catalog views that show other sessions' queries.
+// deniedRelations are catalog views that show other sessions' queries or
+// what is not the analytics data: every database on the server, the
+// server's settings.
 var deniedRelations = map[string]bool{
 	"pg_stat_activity": true, "pg_stat_statements": true, "pg_stat_statements_info": true,
+	"pg_database": true, "pg_settings": true, "pg_file_settings": true, "pg_hba_file_rules": true,
+	"pg_config": true, "pg_shmem_allocations": true, "pg_backend_memory_contexts": true,
+}
+
+// deniedRelationPrefixes are families of statistics views: activity
+// counts on every table, the bot's hidden ones included, and per database.
+var deniedRelationPrefixes = []string{"pg_stat_", "pg_statio_"}
+
+// deniedRelation reports whether model-written SQL may not read the
+// relation named name (unqualified).
+func deniedRelation(name string) bool {
+	name = strings.ToLower(name)
+	if deniedRelations[name] {
+		return true
+	}
+	for _, p := range deniedRelationPrefixes {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // Denied reports whether model-written SQL may not call the function

@@ -61,8 +61,13 @@ func TestHostileQuestionWritesNoWALAndBoundedTempFiles(t *testing.T) {
 		if logical != 0 {
 			t.Errorf("gate %v: the hostile question wrote %d bytes of logical messages to the WAL", gate, logical)
 		}
-		if temp := temp1 - temp0; temp > 300<<20 {
-			t.Errorf("gate %v: %d MB of temporary files, want at most temp_file_limit (256 MB)", gate, temp>>20)
+		// temp_file_limit bounds the temporary space a backend holds at
+		// once (refused checks that it stopped the recursive CTE); the
+		// bytes written add up over the files a recursive CTE rotates
+		// through, and the statistics arrive late, so the written total is
+		// held to a looser bound (the issue measured 7.7 GB).
+		if temp := temp1 - temp0; temp > 1<<30 {
+			t.Errorf("gate %v: %d MB of temporary files, want well under the 7.7 GB unbounded (temp_file_limit 256 MB at a time)", gate, temp>>20)
 		}
 	}
 }

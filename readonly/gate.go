@@ -92,8 +92,8 @@ func check(node any) error {
 			return refuse(fmt.Sprintf("the function %s is not allowed (it writes to the database, reads other sessions, touches server files or runs SQL given as text); use plain SELECTs over the tables describe_schema lists", name))
 		}
 	case *pg_query.RangeVar:
-		if deniedRelations[strings.ToLower(n.Relname)] {
-			return refuse(fmt.Sprintf("%s shows other sessions and is not allowed", n.Relname))
+		if deniedRelation(n.Relname) {
+			return refuse(fmt.Sprintf("%s shows other sessions, other databases or server settings and is not allowed; query the tables describe_schema lists", n.Relname))
 		}
 	case protoreflect.ProtoMessage:
 		if name := string(n.ProtoReflect().Descriptor().Name()); strings.HasSuffix(name, "Stmt") {

@@ -77,6 +77,11 @@ var hostile = []struct {
 	{"stat activity in a lateral join", "SELECT a.query FROM generate_series(1, 2) g, LATERAL pg_catalog.pg_stat_get_activity(NULL) a", byGate | byDB},
 	{"clear stats snapshot", "SELECT pg_stat_clear_snapshot()", byGate | byDB},
 	{"stat activity view", "SELECT query FROM pg_stat_activity", byGate},
+	{"activity counts on hidden tables", "SELECT relname, n_tup_ins FROM pg_stat_all_tables", byGate},
+	{"every database on the server", "SELECT datname FROM pg_catalog.pg_database", byGate},
+	{"server settings", "SELECT name, setting FROM pg_settings", byGate},
+	{"a server setting", "SELECT current_setting('listen_addresses')", byGate},
+	{"database statistics", "SELECT datname, xact_commit FROM pg_stat_database", byGate},
 	{"advisory lock", "SELECT pg_advisory_lock(4242)", byGate | byDB},
 	{"advisory xact lock", "SELECT pg_try_advisory_xact_lock(4242)", byGate | byDB},
 	// memory and disk (issue 14, high 1 and 3)

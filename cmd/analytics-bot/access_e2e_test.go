@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -374,8 +375,9 @@ func TestAccessPromptOfTheRestrictedRoleOmitsUnreadableTables(t *testing.T) {
 		t.Fatalf("access check: exit %d: %s\n%s", r.code, r.stdout, r.stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
-	if len(lines) != 4 || !strings.HasPrefix(lines[0], pgtest.ReadonlyUser+": ") || !strings.HasPrefix(lines[1], b.eu+": schemas public, 1 allowlisted table(s): ") ||
-		!strings.HasPrefix(lines[2], b.fin+": schemas public: ") || !strings.Contains(lines[1], "1 table") {
+	if len(lines) != 4 || !strings.HasPrefix(lines[0], pgtest.ReadonlyUser+" (open to every asker): ") ||
+		!strings.HasPrefix(lines[1], b.eu+" (kept to 1 user(s) and 1 user group(s)): schemas public, 1 allowlisted table(s): ") ||
+		!strings.HasPrefix(lines[2], b.fin+" (kept to 1 user(s) and 0 user group(s)): schemas public: ") || !strings.Contains(lines[1], "1 table") {
 		t.Errorf("access check printed:\n%s", r.stdout)
 	}
 }
@@ -416,5 +418,24 @@ rules:
 	r = runCLI(t, env, "access", "check")
 	if r.code == 0 || !strings.Contains(r.stdout, path+`:4: unknown key "colour"`) {
 		t.Errorf("unknown key: exit %d:\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+
+	env["ACCESS_FILE"] = filepath.Join(t.TempDir(), "missing.yaml")
+	r = runCLI(t, env, "access", "check")
+	if r.code != 2 || !strings.Contains(lastLine(r.stderr), "ACCESS_FILE is ") || !strings.Contains(r.stderr, "cannot be read") {
+		t.Errorf("a missing file: exit %d, stderr %q; want exit 2 naming ACCESS_FILE", r.code, r.stderr)
+	}
+}
+
+// TestAccessCheckWithoutAnAccessFile: every question then runs as the
+// read-only role, and access check says what that role can read.
+func TestAccessCheckWithoutAnAccessFile(t *testing.T) {
+	t.Parallel()
+	b := newTestBot(t, botOptions{noStart: true})
+	env := maps.Clone(b.env)
+	delete(env, "ACCESS_FILE")
+	r := runCLI(t, env, "access", "check")
+	if r.code != 0 || !strings.Contains(r.stdout, "every question runs as "+pgtest.ReadonlyUser) || !strings.Contains(r.stdout, "can read") {
+		t.Errorf("exit %d:\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 }

@@ -32,9 +32,23 @@ problem with its line.`
 		return err
 	}
 	if cfg.AccessFile == "" {
-		return &config.Error{Variable: "ACCESS_FILE", Problem: "is not set: point it at the access file to check (format in INTERFACE.md)"}
+		// No access file: every question runs as the read-only role.
+		owner, err := openOwnerPool(ctx, cfg, 2)
+		if err != nil {
+			return err
+		}
+		defer owner.Close()
+		rd, err := migrations.ReadableBy(ctx, owner, cfg.ReadonlyUser)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "ACCESS_FILE is not set: every question runs as %s (POSTGRES_READONLY_USER)\n%s: %s\n", cfg.ReadonlyUser, cfg.ReadonlyUser, rd.String())
+		if rd.Missing || rd.Tables() == 0 {
+			return fmt.Errorf("access check: %s can read nothing yet: run 'analytics-bot migrate', and check ANALYTICS_SCHEMAS", cfg.ReadonlyUser)
+		}
+		return nil
 	}
-	f, err := access.Load(cfg.AccessFile, cfg.ReadonlyUser, cfg.PostgresUser)
+	f, err := readAccessFile(cfg)
 	var problems access.Problems
 	if errors.As(err, &problems) {
 		for _, p := range problems {
@@ -85,15 +99,17 @@ func printRoles(ctx context.Context, w io.Writer, f *access.File, readable func(
 			}
 			what += ": "
 		}
-		fmt.Fprintf(w, "%s: %s%s\n", l.role, what, rd.String())
+		users, groups, open := f.Askers(l.role)
+		who := "open to every asker"
+		if !open {
+			who = fmt.Sprintf("kept to %d user(s) and %d user group(s)", len(users), len(groups))
+		}
+		fmt.Fprintf(w, "%s (%s): %s%s\n", l.role, who, what, rd.String())
 		if rd.Missing || rd.Tables() == 0 {
 			bad = append(bad, l.role)
 		}
 	}
 	fmt.Fprintf(w, "%s: %d data role(s), %d rule(s), default %s\n", "access file", len(f.Roles), len(f.Rules), f.Default)
-	for _, p := range f.Unaskable() {
-		fmt.Fprintf(w, "warning: line %d: %s\n", p.Line, p.Message)
-	}
 	if len(bad) > 0 {
 		return fmt.Errorf("access check: role(s) %s can read nothing yet: run 'analytics-bot migrate' with ACCESS_FILE set, and check their schemas", strings.Join(bad, ", "))
 	}

@@ -67,13 +67,25 @@ func newDataRoles(ctx context.Context, s *stack, client *slack.Client, configure
 
 // loadAccessFile reads ACCESS_FILE; its problems are configuration errors.
 func loadAccessFile(cfg *config.Config) (*access.File, error) {
-	f, err := access.Load(cfg.AccessFile, cfg.ReadonlyUser, cfg.PostgresUser)
+	f, err := readAccessFile(cfg)
 	var problems access.Problems
 	if errors.As(err, &problems) {
 		return nil, &config.Error{Variable: "ACCESS_FILE", Problem: "has problems (run 'analytics-bot access check'):\n" + problems.Error()}
 	}
-	if err != nil {
-		return nil, &config.Error{Variable: "ACCESS_FILE", Problem: err.Error()}
+	return f, err
+}
+
+// readAccessFile reads and validates ACCESS_FILE, returning its
+// access.Problems as they are; a file that cannot be read is a
+// configuration error naming the variable.
+func readAccessFile(cfg *config.Config) (*access.File, error) {
+	f, err := access.Load(cfg.AccessFile, cfg.ReadonlyUser, cfg.PostgresUser)
+	var problems access.Problems
+	switch {
+	case errors.As(err, &problems):
+		return nil, err
+	case err != nil:
+		return nil, &config.Error{Variable: "ACCESS_FILE", Problem: fmt.Sprintf("is %q, which cannot be read (%v); point it at the access file (format in the README)", cfg.AccessFile, err)}
 	}
 	return f, nil
 }
