@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 )
 
@@ -18,6 +19,12 @@ type Loader struct {
 	DB     Preparer
 	Store  *Store
 	Logger *slog.Logger
+
+	mu sync.Mutex
+	// loaded is the files' stamp as the last successful Load read them:
+	// Watch starts from it, so a change made between that Load and the
+	// watcher's first look is not taken for the state already loaded.
+	loaded string
 }
 
 // Report says what a load found.
@@ -34,6 +41,10 @@ type Report struct {
 // Load reads, checks and stores the knowledge. Broken entries are left
 // out and reported (and logged); the rest is live at once.
 func (l *Loader) Load(ctx context.Context) (Report, error) {
+	stamp := ""
+	if l.Dir != "" {
+		stamp = l.stamp() // before reading: a later change is seen as one
+	}
 	set, problems, err := Load(l.Dir)
 	if err != nil {
 		return Report{}, err
@@ -52,6 +63,9 @@ func (l *Loader) Load(ctx context.Context) (Report, error) {
 	for _, p := range rep.Problems {
 		log.WarnContext(ctx, "knowledge entry left out", slog.String("problem", p.String()))
 	}
+	l.mu.Lock()
+	l.loaded = stamp
+	l.mu.Unlock()
 	if rep.Changed {
 		log.InfoContext(ctx, "knowledge loaded", slog.String("source", rep.Source),
 			slog.Int("verified", rep.Verified), slog.Int("terms", rep.Terms), slog.Int("problems", len(rep.Problems)))
@@ -65,7 +79,12 @@ func (l *Loader) Watch(ctx context.Context, interval time.Duration) {
 	if l.Dir == "" {
 		return
 	}
-	last := l.stamp()
+	l.mu.Lock()
+	last := l.loaded
+	l.mu.Unlock()
+	if last == "" {
+		last = l.stamp() // never loaded here: start from the files as they are
+	}
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
 	for {

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -20,7 +21,18 @@ import (
 // version is stamped by release builds (-ldflags "-X main.version=…").
 var version = "dev"
 
+// defaultMemoryLimit is the Go runtime's soft memory limit when GOMEMLIMIT
+// is unset: the garbage collector works harder as the heap nears it, so
+// that a question's transient buffers (an 8 MB result, an export's rows)
+// are returned before the process grows, even when the machine's CPUs are
+// busy and the collector would otherwise run late. It is soft: a bot
+// that truly needs more keeps running (the systemd unit caps it at 640 MB).
+const defaultMemoryLimit = 200 << 20
+
 func main() {
+	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
+		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr)
 	stop()
