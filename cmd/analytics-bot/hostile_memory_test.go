@@ -2,11 +2,12 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,6 +30,47 @@ var hostileMemoryCases = []struct {
 	{name: "huge export", calls: []fake.ToolCall{
 		fake.CallTool("export_csv", map[string]string{"sql": "SELECT g, repeat('x', 1000000) AS big FROM generate_series(1, 1000) g"}),
 	}, file: "-partial.csv"},
+}
+
+// watchPeakRSS reads the process's VmHWM (its own high-water mark, in kB)
+// from /proc every few milliseconds until it exits; the returned function
+// gives the last reading. Rusage's ru_maxrss would not do: Linux carries
+// it across fork and exec, so a child of a large test process reports
+// the test's size, not its own.
+func watchPeakRSS(pid int) func() int64 {
+	var mu sync.Mutex
+	var hwm int64
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		path := fmt.Sprintf("/proc/%d/status", pid)
+		for {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return // exited
+			}
+			for _, line := range strings.Split(string(data), "\n") {
+				if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+					var kb int64
+					if _, err := fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), &kb); err == nil {
+						mu.Lock()
+						hwm = max(hwm, kb)
+						mu.Unlock()
+					}
+				}
+			}
+			if strings.Contains(string(data), "State:\tZ") {
+				return
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+	}()
+	return func() int64 {
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		return hwm
+	}
 }
 
 // TestHostileQuestionsStayUnder300MB builds the real binary and drives
@@ -56,10 +98,14 @@ func TestHostileQuestionsStayUnder300MB(t *testing.T) {
 		cmd := exec.Command(bin, "ask", "hostile: "+tc.name)
 		cmd.Env, cmd.Dir, cmd.Stdout, cmd.Stderr = environ, dir, &out, &out
 		start := time.Now()
-		if err := cmd.Run(); err != nil {
+		if err := cmd.Start(); err != nil {
+			t.Fatalf("%s: ask: %v", tc.name, err)
+		}
+		peak := watchPeakRSS(cmd.Process.Pid)
+		if err := cmd.Wait(); err != nil {
 			t.Fatalf("%s: ask: %v\n%s", tc.name, err, out.String())
 		}
-		peakMB := float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) / 1024
+		peakMB := float64(peak()) / 1024
 		t.Logf("%s: peak RSS (VmHWM) %.0f MB, %s", tc.name, peakMB, time.Since(start).Round(time.Millisecond))
 		if peakMB >= 300 {
 			t.Errorf("%s: peak RSS %.0f MB, want under 300 MB", tc.name, peakMB)
