@@ -68,14 +68,8 @@ func checkHome(v jsonObject) string {
 		if !homeBlocks[t] {
 			return fmt.Sprintf("blocks[%d]: type %q is not allowed in a Home tab", i, t)
 		}
-		if id, ok := b["block_id"].(string); ok {
-			if id == "" || chars(id) > 255 {
-				return fmt.Sprintf("blocks[%d]: block_id must be 1 to 255 characters", i)
-			}
-			if ids[id] {
-				return fmt.Sprintf("blocks[%d]: duplicate block_id %q", i, id)
-			}
-			ids[id] = true
+		if why := checkViewBlockID(i, b, ids); why != "" {
+			return why
 		}
 		var why string
 		switch t {

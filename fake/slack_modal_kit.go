@@ -74,14 +74,8 @@ func checkModal(v jsonObject) string {
 		if !modalBlocks[t] {
 			return fmt.Sprintf("blocks[%d]: type %q is not allowed in a modal", i, t)
 		}
-		if id, ok := b["block_id"].(string); ok {
-			if id == "" || chars(id) > 255 {
-				return fmt.Sprintf("blocks[%d]: block_id must be 1 to 255 characters", i)
-			}
-			if ids[id] {
-				return fmt.Sprintf("blocks[%d]: duplicate block_id %q", i, id)
-			}
-			ids[id] = true
+		if why := checkViewBlockID(i, b, ids); why != "" {
+			return why
 		}
 		var why string
 		switch t {
@@ -257,4 +251,21 @@ func kitActions(b jsonObject) string {
 func anySlice(v any) []any {
 	s, _ := v.([]any)
 	return s
+}
+
+// checkViewBlockID checks block i's optional block_id as Slack does for a
+// view: 1 to 255 characters, unique in the view (ids holds those seen).
+func checkViewBlockID(i int, b jsonObject, ids map[string]bool) string {
+	id, ok := b["block_id"].(string)
+	if !ok {
+		return ""
+	}
+	if id == "" || chars(id) > 255 {
+		return fmt.Sprintf("blocks[%d]: block_id must be 1 to 255 characters", i)
+	}
+	if ids[id] {
+		return fmt.Sprintf("blocks[%d]: duplicate block_id %q", i, id)
+	}
+	ids[id] = true
+	return ""
 }
