@@ -10,11 +10,7 @@ import (
 
 func TestMetricsFailover(t *testing.T) {
 	t.Parallel()
-	r := newRecorders(t)
-	m, err := NewMetrics(r.mp)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, m := newTestMetrics(t)
 	ctx := context.Background()
 	m.RecordJobRecovered(ctx, "slack_work")
 	m.RecordJobRecovered(ctx, "slack_work")

@@ -107,3 +107,14 @@ func noSecret(t *testing.T, sets ...[]attribute.KeyValue) {
 		}
 	}
 }
+
+// newTestMetrics returns recorders and the bot's metrics recorded into them.
+func newTestMetrics(t *testing.T) (recorders, *Metrics) {
+	t.Helper()
+	r := newRecorders(t)
+	m, err := NewMetrics(r.mp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, m
+}

@@ -9,11 +9,7 @@ import (
 
 func TestMetricsRecordVerified(t *testing.T) {
 	t.Parallel()
-	r := newRecorders(t)
-	m, err := NewMetrics(r.mp)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, m := newTestMetrics(t)
 	ctx := context.Background()
 	m.RecordVerified(ctx, true)
 	m.RecordVerified(ctx, true)

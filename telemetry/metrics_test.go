@@ -11,11 +11,7 @@ import (
 
 func TestMetricsRecordQuestion(t *testing.T) {
 	t.Parallel()
-	r := newRecorders(t)
-	m, err := NewMetrics(r.mp)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, m := newTestMetrics(t)
 	ctx := context.Background()
 	m.RecordQuestion(ctx, "answered", 3*time.Second, 0.012)
 	m.RecordQuestion(ctx, "answered", 5*time.Second, 0.008)
@@ -53,11 +49,7 @@ func TestMetricsRecordQuestion(t *testing.T) {
 
 func TestMetricsAckRetriesAndQueueDepth(t *testing.T) {
 	t.Parallel()
-	r := newRecorders(t)
-	m, err := NewMetrics(r.mp)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, m := newTestMetrics(t)
 	ctx := context.Background()
 	m.RecordSlackAck(ctx, 1500*time.Microsecond)
 	m.RecordJobRetry(ctx, "answer_question")
@@ -87,11 +79,7 @@ func TestMetricsAckRetriesAndQueueDepth(t *testing.T) {
 
 func TestMetricsQueueDepthErrorSkipsPoint(t *testing.T) {
 	t.Parallel()
-	r := newRecorders(t)
-	m, err := NewMetrics(r.mp)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, m := newTestMetrics(t)
 	if _, err := m.ObserveQueueDepth(func(context.Context) (int64, error) { return 0, errors.New("db down") }); err != nil {
 		t.Fatal(err)
 	}
