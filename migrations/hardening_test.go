@@ -57,13 +57,7 @@ func TestMigrateRevokesDangerousFunctionsInTheBotsDatabase(t *testing.T) {
 func TestMigrateNamesTheDBAStatementsItCannotRun(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	owner := f.newRoleName("abt_owner_")
-	f.dropLater(owner)
-	f.admin(
-		"CREATE ROLE "+owner+" LOGIN CREATEROLE NOSUPERUSER NOCREATEDB",
-		"ALTER DATABASE "+f.db.Name+" OWNER TO "+owner,
-	)
-	pool := f.pool(owner, "")
+	pool := f.ownerPool()
 	res := f.migrate(pool, f.options())
 	for _, want := range []string{
 		"ALTER ROLE \"" + f.role + "\" SET temp_file_limit = '256MB'",

@@ -14,13 +14,7 @@ import (
 func TestMigrateAsNonSuperuserDatabaseOwner(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	owner := f.newRoleName("abt_owner_")
-	f.dropLater(owner)
-	f.admin(
-		"CREATE ROLE "+owner+" LOGIN CREATEROLE NOSUPERUSER NOCREATEDB",
-		"ALTER DATABASE "+f.db.Name+" OWNER TO "+owner,
-	)
-	pool := f.pool(owner, "")
+	pool := f.ownerPool()
 	res := f.migrate(pool, f.options())
 	if !slices.Equal(res.Applied, allMigrations) {
 		t.Errorf("applied %v, want %v", res.Applied, allMigrations)

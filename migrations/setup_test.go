@@ -233,3 +233,15 @@ func assertPermissionDenied(t *testing.T, conn *pgx.Conn, stmt string) {
 		t.Errorf("%s: err = %v, want permission denied (42501)", stmt, err)
 	}
 }
+
+// ownerPool makes a new non-superuser role with CREATEROLE the owner of the
+// test database and connects as it: the design's default deployment.
+func (f *fixture) ownerPool() *pgxpool.Pool {
+	owner := f.newRoleName("abt_owner_")
+	f.dropLater(owner)
+	f.admin(
+		"CREATE ROLE "+owner+" LOGIN CREATEROLE NOSUPERUSER NOCREATEDB",
+		"ALTER DATABASE "+f.db.Name+" OWNER TO "+owner,
+	)
+	return f.pool(owner, "")
+}
