@@ -98,11 +98,15 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Result, er
 		_, _ = conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", lockKey)
 	}()
 
-	applied, err := applyFiles(ctx, conn.Conn(), opts.Logger)
-	if err != nil {
+	if _, err := conn.Exec(ctx, createBookkeeping); err != nil {
+		return nil, fmt.Errorf("migrate: create bookkeeping: %w", err)
+	}
+	// River's tables first: the numbered files may index them.
+	if err := migrateRiver(ctx, pool, opts.Logger); err != nil {
 		return nil, err
 	}
-	if err := migrateRiver(ctx, pool, opts.Logger); err != nil {
+	applied, err := applyFiles(ctx, conn.Conn(), opts.Logger)
+	if err != nil {
 		return nil, err
 	}
 	res, err := setupReadonlyRole(ctx, conn.Conn(), opts)
@@ -158,9 +162,6 @@ CREATE TABLE IF NOT EXISTS ` + AppSchema + `.schema_migrations (
 );`
 
 func applyFiles(ctx context.Context, conn *pgx.Conn, log *slog.Logger) ([]string, error) {
-	if _, err := conn.Exec(ctx, createBookkeeping); err != nil {
-		return nil, fmt.Errorf("migrate: create bookkeeping: %w", err)
-	}
 	pending, err := Pending(ctx, conn)
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)

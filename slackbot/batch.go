@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 )
 
 // Batching limits: how much work one insert transaction carries, and how
@@ -36,6 +37,8 @@ type batcher struct {
 type pendingJob struct {
 	work     Work
 	metadata []byte
+	// at is when the job may first run; zero for at once.
+	at time.Time
 }
 
 type batchItem struct {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -56,6 +57,11 @@ type Queue struct {
 	client  *river.Client[pgx.Tx]
 	batch   *batcher
 	working bool
+	// turns wakes a user's next question when one of theirs is finished;
+	// unsubscribe ends its subscription and following the wait for it.
+	turns       turns
+	unsubscribe func()
+	following   sync.WaitGroup
 }
 
 // NewQueue builds the queue over the application's pool.
@@ -66,7 +72,8 @@ func NewQueue(pool *pgxpool.Pool, opts QueueOptions) (*Queue, error) {
 	workers := river.NewWorkers()
 	rep := replies{pool: pool}
 	opts.Worker.Logger = opts.Logger
-	if err := river.AddWorkerSafely(workers, &Worker{opts: opts.Worker, replies: rep}); err != nil {
+	line := newTurns(pool, opts.Worker.MaxQuestionsPerUser, opts.Logger)
+	if err := river.AddWorkerSafely(workers, &Worker{opts: opts.Worker, replies: rep, turns: line}); err != nil {
 		return nil, fmt.Errorf("queue: %w", err)
 	}
 	if err := river.AddWorkerSafely(workers, &purgeWorker{history: opts.History, replies: rep, log: opts.Logger}); err != nil {
@@ -102,23 +109,24 @@ func NewQueue(pool *pgxpool.Pool, opts QueueOptions) (*Queue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("queue: %w", err)
 	}
-	q := &Queue{client: client, working: opts.Workers > 0}
+	q := &Queue{client: client, working: opts.Workers > 0, turns: line}
 	q.batch = &batcher{insert: q.insertMany}
 	return q, nil
 }
 
 // Enqueue stores the work durably; a duplicate key is accepted silently.
 // Concurrent calls share one transaction (see batcher); each job keeps the
-// trace of its own caller.
+// trace of its own caller. A question behind a long line of its user's is
+// stored waiting for its turn.
 func (q *Queue) Enqueue(ctx context.Context, w Work) error {
-	return q.batch.do(ctx, pendingJob{work: w, metadata: telemetry.TraceMetadata(ctx)})
+	return q.batch.do(ctx, pendingJob{work: w, metadata: telemetry.TraceMetadata(ctx), at: q.turns.waitingFrom(w, time.Now())})
 }
 
 func (q *Queue) insertMany(ctx context.Context, jobs []pendingJob) error {
 	params := make([]river.InsertManyParams, len(jobs))
 	for i, j := range jobs {
 		// Work.InsertOpts still gives uniqueness and attempts.
-		params[i] = river.InsertManyParams{Args: j.work, InsertOpts: &river.InsertOpts{Metadata: j.metadata}}
+		params[i] = river.InsertManyParams{Args: j.work, InsertOpts: &river.InsertOpts{Metadata: j.metadata, ScheduledAt: j.at}}
 	}
 	if _, err := q.client.InsertMany(ctx, params); err != nil {
 		return fmt.Errorf("insert job: %w", err)
@@ -131,10 +139,27 @@ func (q *Queue) Start(ctx context.Context) error {
 	if !q.working {
 		return nil
 	}
+	var events <-chan *river.Event
+	if q.turns.max > 0 {
+		events, q.unsubscribe = q.client.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobCancelled)
+	}
 	if err := q.client.Start(ctx); err != nil {
+		q.stopFollowing()
 		return fmt.Errorf("start workers: %w", err)
 	}
+	if events != nil {
+		q.following.Go(func() { q.turns.follow(ctx, events) })
+	}
 	return nil
+}
+
+// stopFollowing ends the subscription to finished jobs (stopping the
+// client ends it too) and waits for the turns to stop following it.
+func (q *Queue) stopFollowing() {
+	if q.unsubscribe != nil {
+		q.unsubscribe()
+	}
+	q.following.Wait()
 }
 
 // Stop lets running jobs finish until ctx ends, then cancels them: River
@@ -144,6 +169,7 @@ func (q *Queue) Stop(ctx context.Context) error {
 	if !q.working {
 		return nil
 	}
+	defer q.stopFollowing()
 	err := q.client.Stop(ctx)
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		cancelCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)

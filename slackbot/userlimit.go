@@ -2,9 +2,7 @@ package slackbot
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -14,39 +12,49 @@ import (
 	"github.com/analytics-bot/analytics-bot/slackmsg"
 )
 
-// othersInFlightSQL counts the user's other questions being worked on
-// now, by any instance: the jobs River is running for them.
-const othersInFlightSQL = `
-SELECT count(*) FROM analytics_bot.river_job
-WHERE state = 'running' AND kind = 'slack_work' AND id <> $1
-  AND args->>'action' = 'question' AND args->>'team_id' = $2 AND args->>'user_id' = $3`
-
-// queuedPause is how long a question over its user's cap waits before it
-// looks again; the jitter keeps two of them from meeting again.
-const queuedPause = 2 * time.Second
-
-// waitYourTurn returns a snooze when the question's user already has
-// MaxQuestionsPerUser questions in flight, so that one person's flood
-// holds at most that many workers and read-only connections. The user
-// gets a short note the first time; a snooze is not an attempt.
+// waitYourTurn returns a snooze unless it is the question's turn: fewer
+// than MaxQuestionsPerUser of its user's questions run now or were asked
+// before it and wait. So one person's flood holds at most that many
+// workers and read-only connections, and their questions start in the
+// order they were asked. The user is told the first time a question
+// waits (see noteQueued); a snooze is not an attempt.
 func (w *Worker) waitYourTurn(ctx context.Context, job *river.Job[Work]) error {
 	work := job.Args
-	if w.opts.MaxQuestionsPerUser <= 0 || work.Action != ActionQuestion || work.UserID == "" {
+	if w.turns.max <= 0 || work.Action != ActionQuestion || work.UserID == "" {
 		return nil
 	}
-	var others int
-	if err := w.replies.pool.QueryRow(ctx, othersInFlightSQL, job.ID, work.TeamID, work.UserID).Scan(&others); err != nil {
-		return fmt.Errorf("count the user's questions in flight: %w", err)
+	p, err := w.turns.find(ctx, job)
+	if err != nil {
+		return err
 	}
-	if others < w.opts.MaxQuestionsPerUser {
+	if p.ahead() < w.turns.max {
 		return nil
 	}
-	if gjson.GetBytes(job.Metadata, "snoozes").Int() == 0 {
-		opts := append(msgOptions(slackmsg.Queued(others), work.ThreadTS), slack.MsgOptionPostEphemeral(work.UserID))
-		if _, _, err := w.opts.Slack.PostMessageContext(ctx, work.ChannelID, opts...); err != nil {
-			w.opts.Logger.WarnContext(ctx, "could not tell a user their question waits", slog.Any("error", err))
-		}
+	w.turns.lines.saw(work.TeamID, work.UserID, p.ahead()+1, time.Now())
+	snoozes := gjson.GetBytes(job.Metadata, "snoozes").Int()
+	wait := w.turns.snooze(p, snoozes)
+	level := slog.LevelDebug
+	if snoozes == 0 {
+		level = slog.LevelInfo
+		w.noteQueued(ctx, work, p)
 	}
-	w.opts.Logger.InfoContext(ctx, "question waits for the user's others", slog.String("user", work.UserID), slog.Int("in_flight", others))
-	return river.JobSnooze(queuedPause + rand.N(time.Second))
+	w.opts.Logger.Log(ctx, level, "question waits for its turn", slog.String("user", work.UserID),
+		slog.Int("running", p.running), slog.Int("waiting_before", p.waitingBefore), slog.Duration("wait", wait))
+	return river.JobSnooze(wait)
+}
+
+// noteQueued tells the user, the first time a question waits, that it
+// waits for their earlier ones. A question held back only by later ones
+// (passing through their own checks) is not noted: its wait is a blink.
+// Nor is one that joins a long line: a person asking one question after
+// another has been told, and a flood of thousands gets no thousand notes.
+func (w *Worker) noteQueued(ctx context.Context, work Work, p place) {
+	earlier := p.runningBefore + p.waitingBefore
+	if earlier < w.turns.max || earlier >= longLine {
+		return
+	}
+	opts := append(msgOptions(slackmsg.Queued(earlier), work.ThreadTS), slack.MsgOptionPostEphemeral(work.UserID))
+	if _, _, err := w.opts.Slack.PostMessageContext(ctx, work.ChannelID, opts...); err != nil {
+		w.opts.Logger.WarnContext(ctx, "could not tell a user their question waits", slog.Any("error", err))
+	}
 }

@@ -85,6 +85,7 @@ type Worker struct {
 	river.WorkerDefaults[Work]
 	opts    WorkerOptions
 	replies replies
+	turns   turns
 }
 
 // Work implements river.Worker. Slack's rate limits snooze the job; other

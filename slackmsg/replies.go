@@ -131,9 +131,12 @@ func RoleRefusal(role string) Message {
 }
 
 // Queued tells a user that their question waits because they already
-// have inFlight questions being worked on.
-func Queued(inFlight int) Message {
-	return simple(fmt.Sprintf("You already have %d questions in progress; I'll start on this one as soon as one of them is answered.", inFlight))
+// have earlier questions in progress.
+func Queued(earlier int) Message {
+	if earlier == 1 {
+		return simple("You already have a question in progress; I'll start on this one as soon as it is answered.")
+	}
+	return simple("You already have " + strconv.Itoa(earlier) + " questions in progress; I'll start on this one when its turn comes.")
 }
 
 // ExportStarted confirms that a CSV export is on its way.

@@ -61,7 +61,7 @@ func TestOneUsersQuestionsBeyondTheCapWaitWithANote(t *testing.T) {
 	bot.waitForText("C200", "1700000999.000100", victimAnswer)
 	bot.slack.WaitFor(t, 30*time.Second, func(s *fake.Slack) bool {
 		return slices.ContainsFunc(s.Messages(), func(m fake.Message) bool {
-			return m.Ephemeral && m.User == "UFLOOD1" && strings.Contains(m.Text, "questions in progress")
+			return m.Ephemeral && m.User == "UFLOOD1" && strings.Contains(m.Text, "in progress")
 		})
 	})
 	for i := range 3 {

@@ -23,9 +23,10 @@ import (
 // answers in flight (every worker busy with a 2 s model) and a model that
 // never answers during the run. Every event comes from a user of its own
 // (ACKLOAD_USERS=1 sends one user's flood instead: MAX_QUESTIONS_PER_USER
-// then snoozes all but two questions, and the workers churn through the
-// rest, so no worker is busy with an answer). It prints p50/p99/max of both and the ratio
-// of the p99s (goal: at most 1.5).
+// then lets two questions run and the rest wait in line, most of them
+// stored waiting as they arrive, so no other worker is busy with an
+// answer). It prints p50/p99/max of both and the ratio of the p99s (goal:
+// at most 1.5).
 //
 //	go test -run '^$' -bench AckLoadProcesses -benchtime 1x -timeout 20m ./cmd/analytics-bot/
 func BenchmarkAckLoadProcesses(b *testing.B) {

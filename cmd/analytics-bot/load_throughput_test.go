@@ -82,7 +82,7 @@ func answered(s *fake.Slack, batch int) int {
 	return n
 }
 
-func waitUntil(b *testing.B, timeout time.Duration, what string, cond func() bool) {
+func waitUntil(b testing.TB, timeout time.Duration, what string, cond func() bool) {
 	b.Helper()
 	deadline := time.Now().Add(timeout)
 	for !cond() {
