@@ -351,7 +351,7 @@ func whoAmI(ctx context.Context, api *slack.Client, log *slog.Logger) (slackbot.
 	var slackErr slack.SlackErrorResponse
 	switch {
 	case err == nil:
-		return slackbot.Identity{UserID: auth.UserID, BotID: auth.BotID, TeamID: auth.TeamID}, nil
+		return slackbot.Identity{UserID: auth.UserID, BotID: auth.BotID, TeamID: auth.TeamID, EnterpriseID: auth.EnterpriseID}, nil
 	case errors.As(err, &slackErr) && rejectedToken[slackErr.Err]:
 		return slackbot.Identity{}, &config.Error{Variable: "SLACK_BOT_TOKEN", Problem: "was rejected by Slack (" + slackErr.Err + ")"}
 	}
