@@ -64,7 +64,7 @@ for arch in "${ARCHES[@]}"; do
   }
   echo "==> building $out ($VERSION, CC=$cc)"
   CGO_ENABLED=1 CC=$cc GOOS=linux GOARCH=$arch GOFLAGS="${GOFLAGS:-} -mod=readonly" \
-    go build -trimpath -tags netgo,osusergo \
+    go build -trimpath -tags netgo,osusergo,nomsgpack \
     -ldflags "-s -w -X main.version=$VERSION -linkmode external -extldflags -static" -o "$out" "$PKG"
 done
 install -m 0644 "$UNIT" "$DIST/analytics-bot.service"

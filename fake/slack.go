@@ -20,6 +20,9 @@ type Slack struct {
 	// BotUserID, BotID and TeamID are what auth.test reports; set them
 	// before the first call.
 	BotUserID, BotID, TeamID string
+	// EnterpriseID, when set, is the Enterprise Grid organisation auth.test
+	// reports, as Slack does for a workspace of one.
+	EnterpriseID string
 	// SocketPingInterval is how often the Socket Mode server pings each
 	// connection (slack-go reconnects after 30 s without a ping); set it
 	// before connecting.

@@ -17,14 +17,18 @@ func (s *Slack) nextTSLocked() string {
 }
 
 func (s *Slack) authTestLocked(url.Values, string) (map[string]any, string) {
-	return map[string]any{
+	out := map[string]any{
 		"url":     "https://fake.slack.com/",
 		"team":    "Fake Team",
 		"user":    "analytics-bot",
 		"team_id": s.TeamID,
 		"user_id": s.BotUserID,
 		"bot_id":  s.BotID,
-	}, ""
+	}
+	if s.EnterpriseID != "" {
+		out["enterprise_id"] = s.EnterpriseID
+	}
+	return out, ""
 }
 
 func (s *Slack) postMessageLocked(p url.Values, _ string) (map[string]any, string) {

@@ -26,6 +26,9 @@ type Identity struct {
 	// TeamID is the installing workspace; people of other teams are
 	// external. Empty when auth.test failed: nobody is then treated as external.
 	TeamID string
+	// EnterpriseID is the Enterprise Grid organisation of that workspace
+	// (empty outside Grid): people of its other workspaces are not external.
+	EnterpriseID string
 }
 
 // Dispatcher turns Slack deliveries (HTTP or Socket Mode) into work.
@@ -66,6 +69,8 @@ func (d *Dispatcher) Event(ctx context.Context, body []byte) (challenge string, 
 		Challenge string `json:"challenge"`
 		EventID   string `json:"event_id"`
 		TeamID    string `json:"team_id"`
+		// ExtShared is nil when Slack does not say (older deliveries).
+		ExtShared *bool `json:"is_ext_shared_channel"`
 	}
 	if err := json.Unmarshal(body, &outer); err != nil {
 		return "", fmt.Errorf("%w: %v", ErrBadRequest, err)
@@ -83,14 +88,16 @@ func (d *Dispatcher) Event(ctx context.Context, body []byte) (challenge string, 
 		d.log.DebugContext(ctx, "ignored an event slack-go cannot parse", slog.Any("error", err))
 		return "", nil
 	}
-	work, ok := d.workFor(outer.TeamID, ev.InnerEvent.Data)
+	work, ok := d.workFor(outer.TeamID, outer.ExtShared, ev.InnerEvent.Data)
 	if !ok {
 		return "", nil
 	}
 	return "", d.enqueue(ctx, work)
 }
 
-func (d *Dispatcher) workFor(teamID string, inner any) (Work, bool) {
+// workFor turns one event into work; extShared is the envelope's
+// is_ext_shared_channel.
+func (d *Dispatcher) workFor(teamID string, extShared *bool, inner any) (Work, bool) {
 	switch e := inner.(type) {
 	case *slackevents.AppHomeOpenedEvent:
 		return homeWork(teamID, e)
@@ -98,7 +105,7 @@ func (d *Dispatcher) workFor(teamID string, inner any) (Work, bool) {
 		if d.fromBot(e.User, e.BotID, "") || e.Channel == "" || e.TimeStamp == "" {
 			return Work{}, false
 		}
-		return d.messageWork(teamID, e.UserTeam, e.Channel, e.User, e.Text, e.TimeStamp, e.ThreadTimeStamp, false, true), true
+		return d.messageWork(teamID, e.UserTeam, extShared, e.Channel, e.User, e.Text, e.TimeStamp, e.ThreadTimeStamp, false, true), true
 	case *slackevents.AssistantThreadStartedEvent:
 		th := e.AssistantThread
 		if th.ChannelID == "" || th.ThreadTimeStamp == "" || th.UserID == "" || !d.allow.Allows(th.ChannelID, th.UserID) {
@@ -113,7 +120,7 @@ func (d *Dispatcher) workFor(teamID string, inner any) (Work, bool) {
 			return Work{}, false
 		}
 		dm := e.ChannelType == "im"
-		w := d.messageWork(teamID, e.UserTeam, e.Channel, e.User, e.Text, e.TimeStamp, e.ThreadTimeStamp, dm, dm)
+		w := d.messageWork(teamID, e.UserTeam, extShared, e.Channel, e.User, e.Text, e.TimeStamp, e.ThreadTimeStamp, dm, dm)
 		if !dm {
 			// In channels only mentions are questions; a plain "show SQL"
 			// in a thread is served when the bot answered in that thread.
@@ -122,7 +129,7 @@ func (d *Dispatcher) workFor(teamID string, inner any) (Work, bool) {
 			}
 			// Not addressed to the bot, so no refusal either: someone
 			// outside the allowlist is simply not served.
-			if !d.allows(e.Channel, e.User, e.UserTeam) {
+			if !d.allows(e.Channel, e.User, e.UserTeam, extShared) {
 				return Work{}, false
 			}
 			w.Quiet = true
@@ -138,7 +145,7 @@ func (d *Dispatcher) fromBot(user, botID, subtype string) bool {
 	return botID != "" || subtype != "" || user == "" || user == d.self.UserID
 }
 
-func (d *Dispatcher) messageWork(teamID, userTeam, channel, user, text, ts, threadTS string, dm, addressed bool) Work {
+func (d *Dispatcher) messageWork(teamID, userTeam string, extShared *bool, channel, user, text, ts, threadTS string, dm, addressed bool) Work {
 	action, clean := classify(text)
 	thread := threadTS
 	if thread == "" {
@@ -148,7 +155,7 @@ func (d *Dispatcher) messageWork(teamID, userTeam, channel, user, text, ts, thre
 		Key:    "msg:" + channel + ":" + ts,
 		Action: action, TeamID: teamID, ChannelID: channel, ThreadTS: thread, UserID: user, Text: clean, DM: dm,
 	}
-	if addressed && !d.allows(channel, user, userTeam) {
+	if addressed && !d.allows(channel, user, userTeam, extShared) {
 		w.Action = ActionRefuse
 	}
 	return w
@@ -171,7 +178,7 @@ func (d *Dispatcher) Command(ctx context.Context, cmd slack.SlashCommand) (strin
 	if action, clean := classify(text); action != ActionQuestion {
 		return "`" + clean + "` works inside an answer's thread; use the buttons under an answer.", nil
 	}
-	if !d.allows(cmd.ChannelID, cmd.UserID, cmd.TeamID) {
+	if !d.allows(cmd.ChannelID, cmd.UserID, cmd.TeamID, nil) {
 		return refusalText, nil
 	}
 	if err := d.enqueue(ctx, w); err != nil {
@@ -234,7 +241,7 @@ func (d *Dispatcher) Interaction(ctx context.Context, cb slack.InteractionCallba
 		}
 		w.Text, w.HistoryID = outcome, id
 	}
-	if !d.allows(channel, cb.User.ID, cb.User.TeamID) {
+	if !d.allows(channel, cb.User.ID, cb.User.TeamID, nil) {
 		if kind == ActionFeedback {
 			return nil // not served here, so nothing to rate
 		}
@@ -245,13 +252,31 @@ func (d *Dispatcher) Interaction(ctx context.Context, cb slack.InteractionCallba
 
 // allows reports whether user, of team userTeam, may ask in channel: the
 // allowlist, and people of another organisation only when ExternalUsers is
-// set. An unknown team (a payload without one) counts as the bot's own.
-func (d *Dispatcher) allows(channel, user, userTeam string) bool {
-	external := userTeam != "" && d.self.TeamID != "" && userTeam != d.self.TeamID
-	if external && !d.allow.ExternalUsers {
+// set.
+func (d *Dispatcher) allows(channel, user, userTeam string, extShared *bool) bool {
+	if d.external(userTeam, extShared) && !d.allow.ExternalUsers {
 		return false
 	}
 	return d.allow.Allows(channel, user)
+}
+
+// external reports whether a person of team userTeam belongs to another
+// organisation. An unknown team (a payload without one) counts as the
+// bot's own. On Enterprise Grid, Slack reports a person of a sibling
+// workspace by that workspace's T… id, or in interaction payloads by the
+// organisation's E… id; neither is external when the channel is shared
+// with no other organisation (extShared false; nil when the delivery does
+// not say).
+func (d *Dispatcher) external(userTeam string, extShared *bool) bool {
+	switch {
+	case userTeam == "" || d.self.TeamID == "" || userTeam == d.self.TeamID:
+		return false
+	case d.self.EnterpriseID != "" && userTeam == d.self.EnterpriseID:
+		return false
+	case extShared != nil && !*extShared:
+		return false
+	}
+	return true
 }
 
 func (d *Dispatcher) enqueue(ctx context.Context, w Work) error {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -286,6 +287,9 @@ func (s *server) Run(ctx context.Context) error {
 		wg.Wait()
 		return err
 	}
+	// Start-up (introspection, knowledge, clients) leaves garbage the
+	// idle server would otherwise hold for minutes: return it now.
+	debug.FreeOSMemory()
 	errs := make(chan error, 3)
 	wg.Go(func() {
 		if err := s.http.Serve(s.listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -347,7 +351,7 @@ func whoAmI(ctx context.Context, api *slack.Client, log *slog.Logger) (slackbot.
 	var slackErr slack.SlackErrorResponse
 	switch {
 	case err == nil:
-		return slackbot.Identity{UserID: auth.UserID, BotID: auth.BotID, TeamID: auth.TeamID}, nil
+		return slackbot.Identity{UserID: auth.UserID, BotID: auth.BotID, TeamID: auth.TeamID, EnterpriseID: auth.EnterpriseID}, nil
 	case errors.As(err, &slackErr) && rejectedToken[slackErr.Err]:
 		return slackbot.Identity{}, &config.Error{Variable: "SLACK_BOT_TOKEN", Problem: "was rejected by Slack (" + slackErr.Err + ")"}
 	}
