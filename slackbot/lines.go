@@ -1,8 +1,11 @@
 package slackbot
 
 import (
+	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/riverqueue/river"
 )
 
 // A question that arrives while its user already has a long line is
@@ -35,35 +38,46 @@ type lineKey struct{ team, user string }
 type line struct {
 	// length counts the user's questions in line, running and waiting.
 	length int
-	seen   time.Time
+	// first is the earliest question (job id) a check found waiting for
+	// earlier ones: a question after it cannot be next.
+	first int64
+	seen  time.Time
 }
 
 func newLines() *lines { return &lines{users: map[lineKey]line{}} }
 
 // saw records that a check found length questions in the user's line,
-// the checked one included. A check does not see the questions behind
-// the one checked, so what it sees never shortens a line seen lately.
-func (l *lines) saw(team, user string, length int, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	k := lineKey{team, user}
-	if cur, ok := l.users[k]; ok && now.Sub(cur.seen) < lineFresh {
-		length = max(length, cur.length)
-	} else if len(l.users) >= linesKept {
-		l.dropStale(now)
-	}
-	l.users[k] = line{length: length, seen: now}
-}
-
-// join counts a new question of the user into a long line seen lately
-// and returns how many questions stand before it; ok is false when the
-// line is short or not known.
-func (l *lines) join(team, user string, now time.Time) (ahead int, ok bool) {
+// the one checked included, and that question waiting, if it waits for
+// earlier ones (0 if not). A check does not see the questions behind the
+// one checked, so what it sees never shortens a line seen lately.
+func (l *lines) saw(team, user string, length int, waiting int64, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	k := lineKey{team, user}
 	cur, ok := l.users[k]
-	if !ok || now.Sub(cur.seen) >= lineFresh || cur.length < longLine {
+	switch {
+	case !ok || now.Sub(cur.seen) >= lineFresh:
+		if len(l.users) >= linesKept {
+			l.dropStale(now)
+		}
+		cur = line{}
+	case waiting == 0 || (cur.first != 0 && cur.first < waiting):
+		waiting = cur.first
+	}
+	l.users[k] = line{length: max(length, cur.length), first: waiting, seen: now}
+}
+
+// join counts question id of the user into a long line seen lately, when
+// it stands behind a question seen waiting for earlier ones (a question
+// not yet stored, id 0, does), and returns how many questions stand
+// before it; ok is false when the line is short, not known, or the
+// question may be next.
+func (l *lines) join(team, user string, id int64, now time.Time) (ahead int, ok bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	k := lineKey{team, user}
+	cur, ok := l.users[k]
+	if !ok || now.Sub(cur.seen) >= lineFresh || cur.length < longLine || cur.first == 0 || (id != 0 && id <= cur.first) {
 		return 0, false
 	}
 	cur.length++
@@ -109,9 +123,28 @@ func (t turns) waitingFrom(w Work, now time.Time) time.Time {
 	if t.max <= 0 || w.Action != ActionQuestion || w.UserID == "" {
 		return time.Time{}
 	}
-	ahead, ok := t.lines.join(w.TeamID, w.UserID, now)
+	ahead, ok := t.lines.join(w.TeamID, w.UserID, 0, now)
 	if !ok {
 		return time.Time{}
 	}
 	return now.Add(t.waitFor(ahead))
+}
+
+// behindLongLine returns how long a question should wait, without a look
+// at the database, when this is its first look and it stands behind a
+// long line of its user's that a check in this process saw lately: a
+// flood that reaches idle workers faster than they can look is put in
+// line at the cost of a snooze. A question that was stored waiting, woken
+// or retried (River moved its scheduled time, or counted an attempt or a
+// snooze) always looks: its turn may have come.
+func (t turns) behindLongLine(job *river.Job[Work], snoozes int64) (time.Duration, bool) {
+	if snoozes > 0 || job.Attempt > 1 || !job.ScheduledAt.Equal(job.CreatedAt) {
+		return 0, false
+	}
+	ahead, ok := t.lines.join(job.Args.TeamID, job.Args.UserID, job.ID, time.Now())
+	if !ok {
+		return 0, false
+	}
+	d := t.waitFor(ahead)
+	return d + rand.N(d/10+1), true
 }

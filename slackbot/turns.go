@@ -109,14 +109,25 @@ type place struct {
 // ahead is how many of the user's questions stand before this one.
 func (p place) ahead() int { return p.running + p.waitingBefore }
 
-// find reads where job stands in its user's line.
-func (t turns) find(ctx context.Context, job *river.Job[Work]) (place, error) {
+// look decides whether job must wait: after a wait without a look at the
+// database when it stands behind a long line (behindLongLine), else at
+// the place in line it reads. One look runs at a time per checksAtOnce.
+func (t turns) look(ctx context.Context, job *river.Job[Work], snoozes int64) (place, time.Duration, error) {
 	select {
 	case t.checks <- struct{}{}:
 		defer func() { <-t.checks }()
 	case <-ctx.Done():
-		return place{}, fmt.Errorf("find the question's turn: %w", ctx.Err())
+		return place{}, 0, fmt.Errorf("find the question's turn: %w", ctx.Err())
 	}
+	if wait, ok := t.behindLongLine(job, snoozes); ok {
+		return place{}, wait, nil
+	}
+	p, err := t.find(ctx, job)
+	return p, 0, err
+}
+
+// find reads where job stands in its user's line.
+func (t turns) find(ctx context.Context, job *river.Job[Work]) (place, error) {
 	var p place
 	work := job.Args
 	err := t.pool.QueryRow(ctx, turnSQL, work.TeamID, work.UserID, job.ID, countedAhead).

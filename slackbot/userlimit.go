@@ -23,15 +23,22 @@ func (w *Worker) waitYourTurn(ctx context.Context, job *river.Job[Work]) error {
 	if w.turns.max <= 0 || work.Action != ActionQuestion || work.UserID == "" {
 		return nil
 	}
-	p, err := w.turns.find(ctx, job)
+	snoozes := gjson.GetBytes(job.Metadata, "snoozes").Int()
+	p, behind, err := w.turns.look(ctx, job, snoozes)
 	if err != nil {
 		return err
+	}
+	if behind > 0 {
+		return river.JobSnooze(behind)
 	}
 	if p.ahead() < w.turns.max {
 		return nil
 	}
-	w.turns.lines.saw(work.TeamID, work.UserID, p.ahead()+1, time.Now())
-	snoozes := gjson.GetBytes(job.Metadata, "snoozes").Int()
+	waiting := job.ID
+	if p.runningBefore+p.waitingBefore < w.turns.max {
+		waiting = 0 // held back only by later questions
+	}
+	w.turns.lines.saw(work.TeamID, work.UserID, p.ahead()+1, waiting, time.Now())
 	wait := w.turns.snooze(p, snoozes)
 	level := slog.LevelDebug
 	if snoozes == 0 {

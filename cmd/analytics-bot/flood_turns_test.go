@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -84,7 +85,8 @@ func turnModel(log *turnLog, hold time.Duration) func(fake.ChatRequest) fake.Res
 func TestOneUsersFloodIsAnsweredInTurnAtFewLooks(t *testing.T) {
 	t.Parallel()
 	const first, questions, perUser = 12, 20, 2
-	bot := newTestBot(t, botOptions{env: map[string]string{"MAX_QUESTIONS_PER_USER": fmt.Sprint(perUser), "WORKERS": "16"}})
+	logs := &lockedBuffer{}
+	bot := newTestBot(t, botOptions{logs: logs, env: map[string]string{"MAX_QUESTIONS_PER_USER": fmt.Sprint(perUser), "WORKERS": "16"}})
 	log := newTurnLog()
 	// Each question holds its turn for a second, so the last one waits
 	// about ten: looking every few seconds would take it four looks or more.
@@ -97,15 +99,7 @@ func TestOneUsersFloodIsAnsweredInTurnAtFewLooks(t *testing.T) {
 		}
 	}
 	ask(0, first)
-	waitUntil(t, time.Minute, "the first questions wait in line", func() bool {
-		waiting := 0
-		for _, n := range jobSnoozes(t, bot, "UTURNS") {
-			if n > 0 {
-				waiting++
-			}
-		}
-		return waiting >= first-perUser
-	})
+	waitUntil(t, time.Minute, "the bot sees a line of ten", func() bool { return longestLineLogged(logs.String()) >= 10 })
 	ask(first, questions) // behind a line of ten
 	for q := range questions {
 		bot.waitForTextWithin(2*time.Minute, "C100", ts(q), fmt.Sprintf("%s %d", floodAnswer, q))
@@ -172,4 +166,22 @@ WHERE kind = 'slack_work' AND args->>'action' = 'question' AND args->>'user_id' 
 		t.Fatal(err)
 	}
 	return out
+}
+
+// longestLineLogged is the longest line of questions a "question waits for
+// its turn" log line reports: the questions running and waiting before
+// the one that waits, and that one.
+func longestLineLogged(logs string) int {
+	longest := 0
+	for _, line := range strings.Split(logs, "\n") {
+		var rec struct {
+			Msg           string `json:"msg"`
+			Running       int    `json:"running"`
+			WaitingBefore int    `json:"waiting_before"`
+		}
+		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "question waits for its turn" {
+			longest = max(longest, rec.Running+rec.WaitingBefore+1)
+		}
+	}
+	return longest
 }
