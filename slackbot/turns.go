@@ -109,9 +109,9 @@ type place struct {
 // ahead is how many of the user's questions stand before this one.
 func (p place) ahead() int { return p.running + p.waitingBefore }
 
-// look decides whether job must wait: after a wait without a look at the
-// database when it stands behind a long line (behindLongLine), else at
-// the place in line it reads. One look runs at a time per checksAtOnce.
+// look decides whether job must wait: for a wait decided without the
+// database when it stands behind a long line (behindLongLine), else by
+// the place in line it reads. At most checksAtOnce looks run at once.
 func (t turns) look(ctx context.Context, job *river.Job[Work], snoozes int64) (place, time.Duration, error) {
 	select {
 	case t.checks <- struct{}{}:
