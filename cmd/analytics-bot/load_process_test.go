@@ -12,12 +12,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/analytics-bot/analytics-bot/config"
 )
 
 // BenchmarkAckLoadProcesses measures acknowledgements as a deployment sees
-// them: the real binary (go build) runs `serve` as its own process, the
-// load generator (cmd/ackload fire: 2,000 signed app_mention events from 32
-// clients) is another process, and the floor (cmd/ackload floor: net/http,
+// them: the binary, built as deploy/release.sh builds it, runs `serve`
+// with its default WORKERS (ACKLOAD_WORKERS sets another) as its own
+// process, the load generator (cmd/ackload fire: 2,000 signed app_mention
+// events from 32 clients) is another process, and the floor (cmd/ackload floor: net/http,
 // v0 signature, one INSERT … ON CONFLICT DO NOTHING committed with pgx, 200)
 // is a third, on the same database server in the same run. Two cases:
 // answers in flight (every worker busy with a 2 s model) and a model that
@@ -35,12 +38,9 @@ func BenchmarkAckLoadProcesses(b *testing.B) {
 	}
 	dir := b.TempDir()
 	botBin, loadBin := filepath.Join(dir, "analytics-bot"), filepath.Join(dir, "ackload")
-	for bin, pkg := range map[string]string{botBin: ".", loadBin: "../ackload"} {
-		if out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
-			b.Fatalf("go build %s: %v\n%s", pkg, err, out)
-		}
-	}
-	workers := envInt("ACKLOAD_WORKERS", 100)
+	buildAsReleased(b, botBin, ".")
+	buildAsReleased(b, loadBin, "../ackload")
+	workers := envInt("ACKLOAD_WORKERS", config.DefaultWorkers()) // serve's default
 	events := envInt("ACKLOAD_EVENTS", 2000)
 	users := envInt("ACKLOAD_USERS", 0) // 0: a user of its own for every event
 	bot := newTestBot(quietTB{TB: b, logs: &logTally{}}, botOptions{noStart: true, env: map[string]string{"WORKERS": strconv.Itoa(workers)}})
