@@ -95,8 +95,16 @@ func TestScheduleAnAnswerEndToEnd(t *testing.T) {
 		t.Errorf("the model was asked %d times, want once (deliveries cost no model call)", n)
 	}
 
-	// The delivery's buttons work like an answer's.
-	if status := b.interaction("show_sql", buttonValue(t, delivery.Blocks, "show_sql"), "C100", delivery.TS, ""); status != http.StatusOK {
+	// The delivery's buttons work like an answer's, once the delivery has
+	// recorded the message it posted (a person cannot press within those
+	// milliseconds; the test can).
+	historyID := buttonValue(t, delivery.Blocks, "show_sql")
+	waitUntil(t, 10*time.Second, "the delivery records its message", func() bool {
+		var threaded bool
+		err := b.db.Pool.QueryRow(t.Context(), "SELECT thread_ts = $2 FROM analytics_bot.query_history WHERE id = $1::bigint", historyID, delivery.TS).Scan(&threaded)
+		return err == nil && threaded
+	})
+	if status := b.interaction("show_sql", historyID, "C100", delivery.TS, ""); status != http.StatusOK {
 		t.Fatalf("Show SQL on the delivery: status %d", status)
 	}
 	b.waitForText("C100", delivery.TS, "SELECT platform, sum(dau)")
